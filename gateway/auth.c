@@ -1,0 +1,301 @@
+/*
+ * Who may pass: the engineer's public key, then (partial success) the
+ * approval token by keyboard-interactive. The token step also logs in to
+ * the target and only then takes one use of the approval, so a refusal at
+ * any point leaves the approval untouched and the target never logged in.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "keys.h"
+#include "log.h"
+#include "policy.h"
+#include "session.h"
+#include "util.h"
+
+/* A final refusal: tell the engineer in one line, record it, hang up. */
+static void
+refuse(struct session *s, const char *reason, const char *text, const char *detail)
+{
+	char line[512], q[600];
+	ssh_string banner;
+
+	if (s->refused)
+		return;
+	s->refused = 1;
+	snprintf(line, sizeof(line), "remgate: access refused: %s\r\n", text);
+	if ((banner = ssh_string_from_char(line)) != NULL) {
+		ssh_send_issue_banner(s->eng, banner);
+		ssh_string_free(banner);
+	}
+	session_event(s, "session_refused", reason, detail ? detail : text);
+	log_info("event=session_refused user=%s client=%s reason=%s detail=%s", s->user,
+	    s->client_addr, reason, log_quote(q, sizeof(q), detail ? detail : text));
+}
+
+/* Split "engineer+target"; sets s->engineer / s->target or refuses. */
+static int
+identify(struct session *s, const char *user)
+{
+	char eng[80], tgt[80], text[256];
+	const char *plus;
+
+	if (s->engineer != NULL && strcmp(s->user, user) == 0)
+		return 0;
+	snprintf(s->user, sizeof(s->user), "%s", user);
+	s->engineer = NULL;
+	s->target = NULL;
+	plus = strchr(user, '+');
+	if (plus == NULL || (size_t)(plus - user) >= sizeof(eng) || strlen(plus + 1) >= sizeof(tgt)) {
+		refuse(s, "bad_username", "log in as ENGINEER+TARGET, for example alice+router1", NULL);
+		return -1;
+	}
+	memcpy(eng, user, (size_t)(plus - user));
+	eng[plus - user] = '\0';
+	snprintf(tgt, sizeof(tgt), "%s", plus + 1);
+	if (!util_name_valid(eng) || !util_name_valid(tgt)) {
+		refuse(s, "bad_username", "log in as ENGINEER+TARGET, for example alice+router1", NULL);
+		return -1;
+	}
+	if ((s->engineer = config_engineer(s->cfg, eng)) == NULL) {
+		snprintf(text, sizeof(text), "unknown engineer '%s'", eng);
+		refuse(s, "unknown_engineer", text, NULL);
+		return -1;
+	}
+	s->target = config_target(s->cfg, tgt);	/* checked once the key is proven */
+	snprintf(s->want_target, sizeof(s->want_target), "%s", tgt);
+	return 0;
+}
+
+static int
+on_auth_none(ssh_session eng, const char *user, void *userdata)
+{
+	struct session *s = userdata;
+
+	(void)eng;
+	identify(s, user);
+	return SSH_AUTH_DENIED;
+}
+
+static int
+on_auth_pubkey(ssh_session eng, const char *user, struct ssh_key_struct *key,
+    char signature_state, void *userdata)
+{
+	struct session *s = userdata;
+	char fp[128] = "?", text[300];
+
+	if (s->refused || identify(s, user) != 0)
+		return SSH_AUTH_DENIED;
+	if (!config_key_authorized(s->engineer, key)) {
+		keys_fingerprint(key, fp, sizeof(fp));
+		/* Not final: the client may hold another key that is authorized. */
+		s->pending_reason = "key_not_authorized";
+		snprintf(s->pending_detail, sizeof(s->pending_detail),
+		    "key %s is not authorized for engineer %s", fp, s->engineer->name);
+		if (!s->key_banner_sent) {
+			ssh_string b;
+			snprintf(text, sizeof(text), "remgate: %s\r\n", s->pending_detail);
+			if ((b = ssh_string_from_char(text)) != NULL) {
+				ssh_send_issue_banner(s->eng, b);
+				ssh_string_free(b);
+			}
+			s->key_banner_sent = 1;
+		}
+		return SSH_AUTH_DENIED;
+	}
+	if (signature_state == SSH_PUBLICKEY_STATE_NONE)
+		return SSH_AUTH_SUCCESS;	/* "this key would do": sign with it */
+	if (signature_state != SSH_PUBLICKEY_STATE_VALID)
+		return SSH_AUTH_DENIED;
+
+	s->pending_reason = NULL;
+	if (s->target == NULL) {
+		snprintf(text, sizeof(text), "unknown target '%s'", s->want_target);
+		refuse(s, "unknown_target", text, NULL);
+		return SSH_AUTH_DENIED;
+	}
+	s->pubkey_ok = 1;
+	keys_fingerprint(key, fp, sizeof(fp));
+	log_info("event=pubkey_ok engineer=%s target=%s key=%s client=%s", s->engineer->name,
+	    s->target->name, fp, s->client_addr);
+	ssh_set_auth_methods(eng, SSH_AUTH_METHOD_INTERACTIVE);
+	return SSH_AUTH_PARTIAL;
+}
+
+/* The engineer-facing sentence for a target failure; details stay in the log. */
+static const char *
+target_failure_text(enum target_result r)
+{
+	switch (r) {
+	case TARGET_UNREACHABLE: return "the target is unreachable from the gateway";
+	case TARGET_HOSTKEY_MISMATCH: return "the target's host key does not match the pinned key; the gateway did not log in";
+	case TARGET_AUTH_FAILED: return "the target refused the gateway's credentials";
+	default: return "the gateway could not open a session on the target";
+	}
+}
+
+/* The token answer: approval check, target login, then consume one use. */
+static int
+token_step(struct session *s, const char *answer)
+{
+	enum approval_verdict v;
+	enum target_result tr;
+	char text[512], detail[512];
+	int64_t now = (int64_t)time(NULL);
+
+	v = approval_check(s->store, answer, s->engineer->name, s->target->name, now, &s->approval);
+	if (v != APPROVAL_OK) {
+		char when[32];
+
+		if (v == APPROVAL_EXPIRED) {
+			util_time_iso(s->approval.valid_until, when, sizeof(when));
+			snprintf(text, sizeof(text), "%s (approval %lld ended %s)", approval_verdict_text(v),
+			    (long long)s->approval.id, when);
+		} else if (v == APPROVAL_NOT_YET_VALID) {
+			util_time_iso(s->approval.valid_from, when, sizeof(when));
+			snprintf(text, sizeof(text), "%s (approval %lld starts %s)", approval_verdict_text(v),
+			    (long long)s->approval.id, when);
+		} else if (v == APPROVAL_USED_UP || v == APPROVAL_REVOKED) {
+			snprintf(text, sizeof(text), "%s (approval %lld)", approval_verdict_text(v),
+			    (long long)s->approval.id);
+		} else {
+			snprintf(text, sizeof(text), "%s", approval_verdict_text(v));
+		}
+		refuse(s, approval_verdict_code(v), text, NULL);
+		return -1;
+	}
+
+	tr = target_connect(s->target, s->cfg->target_connect_timeout, &s->tc, detail, sizeof(detail));
+	if (tr != TARGET_OK) {
+		refuse(s, target_result_code(tr), target_failure_text(tr), detail);
+		return -1;
+	}
+	v = approval_consume(s->store, s->approval.id, (int64_t)time(NULL));
+	if (v != APPROVAL_OK) {
+		target_conn_close(&s->tc);
+		snprintf(text, sizeof(text), "%s (approval %lld)", approval_verdict_text(v), (long long)s->approval.id);
+		refuse(s, approval_verdict_code(v), text, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+begin_session(struct session *s)
+{
+	struct audit_session row = {
+		.id = s->sid,
+		.engineer = s->engineer->name,
+		.target = s->target->name,
+		.approval_id = s->approval.id,
+		.client_addr = s->client_addr,
+		.pid = (int64_t)getpid(),
+		.started_at = (int64_t)time(NULL),
+	};
+	char detail[256];
+
+	s->started_at = row.started_at;
+	if (audit_session_begin(s->store, &row) != 0)
+		log_error("event=store_failed op=session_begin error=\"%s\"", store_errmsg(s->store));
+	snprintf(detail, sizeof(detail), "ticket %s, level %d, phase %s", s->approval.ticket,
+	    s->approval.level, s->approval.phase);
+	session_event(s, "session_start", NULL, detail);
+	log_info("event=session_start engineer=%s target=%s approval=%lld ticket=%s client=%s",
+	    s->engineer->name, s->target->name, (long long)s->approval.id, s->approval.ticket, s->client_addr);
+}
+
+static int
+on_kbdint(struct session *s, ssh_message msg)
+{
+	if (s->refused || !s->pubkey_ok || s->authenticated) {
+		ssh_message_auth_set_methods(msg, s->pubkey_ok ? SSH_AUTH_METHOD_INTERACTIVE : SSH_AUTH_METHOD_PUBLICKEY);
+		ssh_message_reply_default(msg);
+		return 0;
+	}
+	if (!ssh_message_auth_kbdint_is_response(msg)) {
+		char instruction[300];
+		const char *prompts[1] = { "Approval token: " };
+		char echo[1] = { 0 };
+
+		snprintf(instruction, sizeof(instruction),
+		    "remgate: %s needs a customer approval to reach %s.", s->engineer->name, s->target->name);
+		ssh_message_auth_interactive_request(msg, "remgate approval", instruction, 1, prompts, echo);
+		return 0;
+	}
+	const char *answer = ssh_userauth_kbdint_getnanswers(s->eng) >= 1 ?
+	    ssh_userauth_kbdint_getanswer(s->eng, 0) : NULL;
+	if (token_step(s, answer) != 0) {
+		ssh_message_auth_set_methods(msg, SSH_AUTH_METHOD_INTERACTIVE);
+		ssh_message_reply_default(msg);
+		return 0;
+	}
+	relay_setup_target_callbacks(s);
+	s->authenticated = 1;
+	alarm(0);	/* login grace over */
+	ssh_message_auth_reply_success(msg, 0);
+	begin_session(s);
+	return 0;
+}
+
+/* Requests no callback handles: refuse and record the ones an auditor cares about. */
+static int
+on_message(ssh_session eng, ssh_message msg, void *userdata)
+{
+	struct session *s = userdata;
+	int type = ssh_message_type(msg), sub = ssh_message_subtype(msg);
+	char detail[300];
+
+	(void)eng;
+	if (type == SSH_REQUEST_AUTH && sub == SSH_AUTH_METHOD_INTERACTIVE)
+		return on_kbdint(s, msg);
+	if (type == SSH_REQUEST_AUTH) {
+		ssh_message_auth_set_methods(msg, s->pubkey_ok ? SSH_AUTH_METHOD_INTERACTIVE : SSH_AUTH_METHOD_PUBLICKEY);
+		return 1;
+	}
+	if (type == SSH_REQUEST_CHANNEL_OPEN && s->authenticated) {
+		const char *what = sub == SSH_CHANNEL_DIRECT_TCPIP ? "direct-tcpip" :
+		    sub == SSH_CHANNEL_X11 ? "x11-req" : "channel";
+		snprintf(detail, sizeof(detail), "channel open refused: %s", what);
+		if (sub == SSH_CHANNEL_DIRECT_TCPIP)
+			snprintf(detail, sizeof(detail), "port forwarding to %s:%d refused",
+			    ssh_message_channel_request_open_destination(msg),
+			    ssh_message_channel_request_open_destination_port(msg));
+		session_event(s, "request_refused", policy_refusal_reason(what), detail);
+	} else if (type == SSH_REQUEST_GLOBAL && s->authenticated && sub == SSH_GLOBAL_REQUEST_TCPIP_FORWARD) {
+		snprintf(detail, sizeof(detail), "remote port forwarding of port %d refused",
+		    ssh_message_global_request_port(msg));
+		session_event(s, "request_refused", policy_refusal_reason("tcpip-forward"), detail);
+	} else if (type == SSH_REQUEST_CHANNEL && sub == SSH_CHANNEL_REQUEST_X11) {
+		session_event(s, "request_refused", policy_refusal_reason("x11-req"), "X11 forwarding refused");
+	}
+	return 1;	/* libssh sends the default refusal */
+}
+
+void
+auth_setup(struct session *s)
+{
+	memset(&s->server_cb, 0, sizeof(s->server_cb));
+	s->server_cb.userdata = s;
+	s->server_cb.auth_none_function = on_auth_none;
+	s->server_cb.auth_pubkey_function = on_auth_pubkey;
+	s->server_cb.channel_open_request_session_function = relay_open_channel;
+	ssh_callbacks_init(&s->server_cb);
+	ssh_set_server_callbacks(s->eng, &s->server_cb);
+	ssh_set_message_callback(s->eng, on_message, s);
+	ssh_set_auth_methods(s->eng, SSH_AUTH_METHOD_PUBLICKEY);
+}
+
+void
+auth_finish_refused(struct session *s)
+{
+	char q[400];
+
+	if (s->authenticated || s->refused || s->pending_reason == NULL)
+		return;
+	session_event(s, "session_refused", s->pending_reason, s->pending_detail);
+	log_info("event=session_refused user=%s client=%s reason=%s detail=%s", s->user,
+	    s->client_addr, s->pending_reason, log_quote(q, sizeof(q), s->pending_detail));
+}

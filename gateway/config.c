@@ -1,0 +1,574 @@
+/*
+ * YAML configuration loader. Walks a libyaml document tree against tables
+ * of known keys, so every error names the file, line and column and says
+ * what was expected. Nothing is half-applied: a config loads whole or not.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <yaml.h>
+
+#include "duration.h"
+#include "util.h"
+
+struct loader {
+	const char *file;
+	yaml_document_t doc;
+	struct config *cfg;
+	char *err;
+	size_t errlen;
+};
+
+static int __attribute__((format(printf, 3, 4)))
+fail_at(struct loader *ld, const yaml_node_t *node, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (node != NULL)
+		snprintf(ld->err, ld->errlen, "%s:%zu:%zu: %s", ld->file,
+		    node->start_mark.line + 1, node->start_mark.column + 1, msg);
+	else
+		snprintf(ld->err, ld->errlen, "%s: %s", ld->file, msg);
+	return -1;
+}
+
+static const char *
+node_kind(const yaml_node_t *n)
+{
+	switch (n->type) {
+	case YAML_SCALAR_NODE: return "a scalar";
+	case YAML_SEQUENCE_NODE: return "a list";
+	case YAML_MAPPING_NODE: return "a mapping";
+	default: return "nothing";
+	}
+}
+
+static int
+want_scalar(struct loader *ld, const yaml_node_t *n, const char *key, const char **out)
+{
+	if (n->type != YAML_SCALAR_NODE)
+		return fail_at(ld, n, "'%s' must be a string, found %s", key, node_kind(n));
+	*out = (const char *)n->data.scalar.value;
+	if (strlen(*out) != n->data.scalar.length)
+		return fail_at(ld, n, "'%s' contains a NUL byte", key);
+	return 0;
+}
+
+static int
+want_string(struct loader *ld, const yaml_node_t *n, const char *key, char **out)
+{
+	const char *s;
+
+	if (want_scalar(ld, n, key, &s) != 0)
+		return -1;
+	if (*s == '\0')
+		return fail_at(ld, n, "'%s' must not be empty", key);
+	free(*out);
+	if ((*out = strdup(s)) == NULL)
+		return fail_at(ld, n, "out of memory");
+	return 0;
+}
+
+static int
+want_path(struct loader *ld, const yaml_node_t *n, const char *key, char **out)
+{
+	char *rel = NULL;
+
+	if (want_string(ld, n, key, &rel) != 0)
+		return -1;
+	free(*out);
+	*out = util_path_join(ld->cfg->dir, rel);
+	free(rel);
+	return *out ? 0 : fail_at(ld, n, "out of memory");
+}
+
+static int
+want_duration(struct loader *ld, const yaml_node_t *n, const char *key, int64_t *out)
+{
+	const char *s, *why;
+
+	if (want_scalar(ld, n, key, &s) != 0)
+		return -1;
+	if (duration_parse(s, out, &why) != 0)
+		return fail_at(ld, n, "'%s': bad duration '%s': %s", key, s, why);
+	return 0;
+}
+
+/* "host:port", "[v6addr]:port". */
+static int
+parse_address(struct loader *ld, const yaml_node_t *n, const char *key, char **host, int *port)
+{
+	const char *s, *colon, *hstart, *hend;
+	long long p;
+
+	if (want_scalar(ld, n, key, &s) != 0)
+		return -1;
+	if (s[0] == '[') {
+		hstart = s + 1;
+		if ((hend = strchr(s, ']')) == NULL || hend[1] != ':')
+			return fail_at(ld, n, "'%s': expected \"[ipv6]:port\", found '%s'", key, s);
+		colon = hend + 1;
+	} else {
+		hstart = s;
+		if ((colon = strrchr(s, ':')) == NULL || strchr(s, ':') != colon)
+			return fail_at(ld, n, "'%s': expected \"host:port\" (IPv6 as \"[::1]:22\"), found '%s'", key, s);
+		hend = colon;
+	}
+	if (hend == hstart)
+		return fail_at(ld, n, "'%s': missing host in '%s'", key, s);
+	if (util_parse_int(colon + 1, 1, 65535, &p) != 0)
+		return fail_at(ld, n, "'%s': port must be a number from 1 to 65535, found '%s'", key, colon + 1);
+	free(*host);
+	if ((*host = strndup(hstart, (size_t)(hend - hstart))) == NULL)
+		return fail_at(ld, n, "out of memory");
+	*port = (int)p;
+	return 0;
+}
+
+static int
+parse_name(struct loader *ld, const yaml_node_t *n, const char *what, char **out)
+{
+	if (want_string(ld, n, "name", out) != 0)
+		return -1;
+	if (!util_name_valid(*out))
+		return fail_at(ld, n, "%s name '%s' must be 1-64 characters of A-Z a-z 0-9 . _ -", what, *out);
+	return 0;
+}
+
+static int
+parse_pubkey(struct loader *ld, const yaml_node_t *n, ssh_key *out)
+{
+	const char *s;
+	char type[64], b64[8192];
+	enum ssh_keytypes_e kt;
+
+	if (want_scalar(ld, n, "authorized_keys entry", &s) != 0)
+		return -1;
+	if (sscanf(s, "%63s %8191s", type, b64) != 2)
+		return fail_at(ld, n, "expected an OpenSSH public key line \"ssh-ed25519 AAAA… comment\"");
+	kt = ssh_key_type_from_name(type);
+	if (kt == SSH_KEYTYPE_UNKNOWN)
+		return fail_at(ld, n, "unknown public key type '%s' (expected e.g. ssh-ed25519, ecdsa-sha2-nistp256, ssh-rsa)", type);
+	if (ssh_pki_import_pubkey_base64(b64, kt, out) != SSH_OK)
+		return fail_at(ld, n, "public key of type '%s' does not decode (truncated or damaged base64?)", type);
+	return 0;
+}
+
+static int
+parse_principal(struct loader *ld, const yaml_node_t *map, const char *what, struct principal *p)
+{
+	const yaml_node_t *names = NULL, *keys = NULL;
+
+	if (map->type != YAML_MAPPING_NODE)
+		return fail_at(ld, map, "each %s must be a mapping with 'name' and 'authorized_keys', found %s", what, node_kind(map));
+	for (yaml_node_pair_t *pr = map->data.mapping.pairs.start; pr < map->data.mapping.pairs.top; pr++) {
+		yaml_node_t *k = yaml_document_get_node(&ld->doc, pr->key);
+		yaml_node_t *v = yaml_document_get_node(&ld->doc, pr->value);
+		const char *key;
+
+		if (want_scalar(ld, k, "key", &key) != 0)
+			return -1;
+		if (strcmp(key, "name") == 0) {
+			if (parse_name(ld, v, what, &p->name) != 0)
+				return -1;
+			names = v;
+		} else if (strcmp(key, "authorized_keys") == 0) {
+			keys = v;
+		} else {
+			return fail_at(ld, k, "unknown key '%s' in %s (expected name, authorized_keys)", key, what);
+		}
+	}
+	if (names == NULL)
+		return fail_at(ld, map, "%s is missing 'name'", what);
+	if (keys == NULL)
+		return fail_at(ld, map, "%s '%s' is missing 'authorized_keys'", what, p->name);
+	if (keys->type != YAML_SEQUENCE_NODE)
+		return fail_at(ld, keys, "'authorized_keys' must be a list of public key lines, found %s", node_kind(keys));
+	size_t nk = (size_t)(keys->data.sequence.items.top - keys->data.sequence.items.start);
+	if (nk == 0)
+		return fail_at(ld, keys, "%s '%s' needs at least one authorized key", what, p->name);
+	if ((p->keys = calloc(nk, sizeof(*p->keys))) == NULL)
+		return fail_at(ld, keys, "out of memory");
+	for (size_t i = 0; i < nk; i++) {
+		yaml_node_t *kn = yaml_document_get_node(&ld->doc, keys->data.sequence.items.start[i]);
+		if (parse_pubkey(ld, kn, &p->keys[p->nkeys]) != 0)
+			return -1;
+		p->nkeys++;
+	}
+	return 0;
+}
+
+/* An existing private key file must be readable and unencrypted. */
+static int
+check_private_key(struct loader *ld, const yaml_node_t *n, const char *key, const char *path)
+{
+	ssh_key k = NULL;
+
+	if (access(path, F_OK) != 0) {
+		if (errno == ENOENT)
+			return 0;	/* generated at start */
+		return fail_at(ld, n, "'%s': cannot access %s: %s", key, path, strerror(errno));
+	}
+	if (access(path, R_OK) != 0)
+		return fail_at(ld, n, "'%s': cannot read %s: %s", key, path, strerror(errno));
+	if (ssh_pki_import_privkey_file(path, NULL, NULL, NULL, &k) != SSH_OK)
+		return fail_at(ld, n, "'%s': %s is not an unencrypted OpenSSH/PEM private key", key, path);
+	ssh_key_free(k);
+	return 0;
+}
+
+static int
+valid_fingerprint(const char *s)
+{
+	size_t n = 0;
+
+	if (strncmp(s, "SHA256:", 7) != 0)
+		return 0;
+	for (s += 7; s[n]; n++) {
+		char c = s[n];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '+' || c == '/'))
+			return 0;
+	}
+	return n == 43;
+}
+
+static int
+parse_target(struct loader *ld, const yaml_node_t *map, struct target *t)
+{
+	static const char *const required[] = { "name", "address", "user", "identity_file", "host_key" };
+	const yaml_node_t *seen[ARRAY_LEN(required)] = { 0 };
+
+	if (map->type != YAML_MAPPING_NODE)
+		return fail_at(ld, map, "each target must be a mapping, found %s", node_kind(map));
+	for (yaml_node_pair_t *pr = map->data.mapping.pairs.start; pr < map->data.mapping.pairs.top; pr++) {
+		yaml_node_t *k = yaml_document_get_node(&ld->doc, pr->key);
+		yaml_node_t *v = yaml_document_get_node(&ld->doc, pr->value);
+		const char *key;
+		int r;
+
+		if (want_scalar(ld, k, "key", &key) != 0)
+			return -1;
+		if (strcmp(key, "name") == 0) {
+			r = parse_name(ld, v, "target", &t->name);
+			seen[0] = v;
+		} else if (strcmp(key, "address") == 0) {
+			r = parse_address(ld, v, key, &t->host, &t->port);
+			seen[1] = v;
+		} else if (strcmp(key, "user") == 0) {
+			r = want_string(ld, v, key, &t->user);
+			seen[2] = v;
+		} else if (strcmp(key, "identity_file") == 0) {
+			r = want_path(ld, v, key, &t->identity_file);
+			if (r == 0)
+				r = check_private_key(ld, v, key, t->identity_file);
+			seen[3] = v;
+		} else if (strcmp(key, "host_key") == 0) {
+			r = want_string(ld, v, key, &t->host_key);
+			if (r == 0 && !valid_fingerprint(t->host_key))
+				r = fail_at(ld, v, "'host_key' must be a SHA256 fingerprint as `ssh-keygen -lf` prints it (\"SHA256:\" and 43 base64 characters)");
+			seen[4] = v;
+		} else {
+			return fail_at(ld, k, "unknown key '%s' in target (expected name, address, user, identity_file, host_key)", key);
+		}
+		if (r != 0)
+			return -1;
+	}
+	for (size_t i = 0; i < ARRAY_LEN(required); i++) {
+		if (seen[i] == NULL)
+			return fail_at(ld, map, "target%s%s is missing '%s'", t->name ? " " : "", t->name ? t->name : "", required[i]);
+	}
+	return 0;
+}
+
+static int
+parse_list(struct loader *ld, const yaml_node_t *seq, const char *key, size_t elem_size,
+    void **items, size_t *count)
+{
+	if (seq->type != YAML_SEQUENCE_NODE)
+		return fail_at(ld, seq, "'%s' must be a list, found %s", key, node_kind(seq));
+	size_t n = (size_t)(seq->data.sequence.items.top - seq->data.sequence.items.start);
+	if (n > 0 && (*items = calloc(n, elem_size)) == NULL)
+		return fail_at(ld, seq, "out of memory");
+	*count = n;
+	return 0;
+}
+
+static int
+check_unique(struct loader *ld, const yaml_node_t *seq, const char *what,
+    const char *(*name_at)(const struct config *, size_t), size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(name_at(ld->cfg, i), name_at(ld->cfg, j)) == 0) {
+				yaml_node_t *dup = yaml_document_get_node(&ld->doc, seq->data.sequence.items.start[i]);
+				return fail_at(ld, dup, "duplicate %s name '%s'", what, name_at(ld->cfg, i));
+			}
+		}
+	}
+	return 0;
+}
+
+static const char *engineer_name_at(const struct config *c, size_t i) { return c->engineers[i].name; }
+static const char *admin_name_at(const struct config *c, size_t i) { return c->admins[i].name; }
+static const char *target_name_at(const struct config *c, size_t i) { return c->targets[i].name; }
+
+static int
+parse_principals(struct loader *ld, const yaml_node_t *seq, const char *key, const char *what,
+    struct principal **list, size_t *count, const char *(*name_at)(const struct config *, size_t))
+{
+	size_t n;
+
+	if (parse_list(ld, seq, key, sizeof(**list), (void **)list, &n) != 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		yaml_node_t *item = yaml_document_get_node(&ld->doc, seq->data.sequence.items.start[i]);
+		*count = i + 1;	/* so config_free releases what was parsed */
+		if (parse_principal(ld, item, what, &(*list)[i]) != 0)
+			return -1;
+	}
+	return check_unique(ld, seq, what, name_at, n);
+}
+
+static int
+parse_top(struct loader *ld, const yaml_node_t *root)
+{
+	struct config *cfg = ld->cfg;
+	const char *s;
+	long long ll;
+
+	if (root == NULL)
+		return fail_at(ld, NULL, "empty file: expected a mapping with listen, state_dir, engineers, targets");
+	if (root->type != YAML_MAPPING_NODE)
+		return fail_at(ld, root, "the top level must be a mapping, found %s", node_kind(root));
+
+	for (yaml_node_pair_t *pr = root->data.mapping.pairs.start; pr < root->data.mapping.pairs.top; pr++) {
+		yaml_node_t *k = yaml_document_get_node(&ld->doc, pr->key);
+		yaml_node_t *v = yaml_document_get_node(&ld->doc, pr->value);
+		const char *key;
+		int r;
+
+		if (want_scalar(ld, k, "key", &key) != 0)
+			return -1;
+		for (yaml_node_pair_t *q = root->data.mapping.pairs.start; q < pr; q++) {
+			yaml_node_t *qk = yaml_document_get_node(&ld->doc, q->key);
+			if (qk->type == YAML_SCALAR_NODE && strcmp((const char *)qk->data.scalar.value, key) == 0)
+				return fail_at(ld, k, "duplicate key '%s'", key);
+		}
+		if (strcmp(key, "listen") == 0) {
+			r = parse_address(ld, v, key, &cfg->listen_host, &cfg->listen_port);
+		} else if (strcmp(key, "state_dir") == 0) {
+			r = want_path(ld, v, key, &cfg->state_dir);
+		} else if (strcmp(key, "host_key") == 0) {
+			r = want_path(ld, v, key, &cfg->host_key);
+			if (r == 0)
+				r = check_private_key(ld, v, key, cfg->host_key);
+		} else if (strcmp(key, "log") == 0) {
+			if ((r = want_scalar(ld, v, key, &s)) == 0) {
+				if (strcmp(s, "syslog") == 0)
+					cfg->use_syslog = 1;
+				else if (strcmp(s, "stderr") == 0)
+					cfg->use_syslog = 0;
+				else
+					r = fail_at(ld, v, "'log' must be stderr or syslog, found '%s'", s);
+			}
+		} else if (strcmp(key, "log_level") == 0) {
+			if ((r = want_scalar(ld, v, key, &s)) == 0 && log_level_parse(s, &cfg->log_level) != 0)
+				r = fail_at(ld, v, "'log_level' must be error, warn, info or debug, found '%s'", s);
+		} else if (strcmp(key, "login_grace_time") == 0) {
+			r = want_duration(ld, v, key, &cfg->login_grace_time);
+		} else if (strcmp(key, "target_connect_timeout") == 0) {
+			r = want_duration(ld, v, key, &cfg->target_connect_timeout);
+		} else if (strcmp(key, "max_connections") == 0) {
+			if ((r = want_scalar(ld, v, key, &s)) == 0) {
+				if (util_parse_int(s, 1, 100000, &ll) != 0)
+					r = fail_at(ld, v, "'max_connections' must be a whole number from 1 to 100000, found '%s'", s);
+				else
+					cfg->max_connections = (long)ll;
+			}
+		} else if (strcmp(key, "engineers") == 0) {
+			r = parse_principals(ld, v, key, "engineer", &cfg->engineers, &cfg->nengineers, engineer_name_at);
+		} else if (strcmp(key, "admins") == 0) {
+			r = parse_principals(ld, v, key, "admin", &cfg->admins, &cfg->nadmins, admin_name_at);
+		} else if (strcmp(key, "targets") == 0) {
+			size_t n;
+			if ((r = parse_list(ld, v, key, sizeof(*cfg->targets), (void **)&cfg->targets, &n)) == 0) {
+				for (size_t i = 0; i < n && r == 0; i++) {
+					cfg->ntargets = i + 1;
+					r = parse_target(ld, yaml_document_get_node(&ld->doc, v->data.sequence.items.start[i]), &cfg->targets[i]);
+				}
+				if (r == 0)
+					r = check_unique(ld, v, "target", target_name_at, n);
+			}
+		} else {
+			r = fail_at(ld, k, "unknown key '%s' (expected listen, state_dir, host_key, log, log_level, "
+			    "login_grace_time, target_connect_timeout, max_connections, engineers, admins, targets)", key);
+		}
+		if (r != 0)
+			return -1;
+	}
+	if (cfg->listen_host == NULL)
+		return fail_at(ld, root, "missing 'listen' (e.g. listen: \"127.0.0.1:2222\")");
+	if (cfg->state_dir == NULL)
+		return fail_at(ld, root, "missing 'state_dir' (e.g. state_dir: \"./state\")");
+	return 0;
+}
+
+static char *
+dir_of(const char *path)
+{
+	char abs[PATH_MAX], *copy, *d, *out;
+
+	if (path[0] == '/') {
+		copy = strdup(path);
+	} else {
+		if (getcwd(abs, sizeof(abs)) == NULL)
+			return NULL;
+		size_t len = strlen(abs) + 1 + strlen(path) + 1;
+		if ((copy = malloc(len)) != NULL)
+			snprintf(copy, len, "%s/%s", abs, path);
+	}
+	if (copy == NULL)
+		return NULL;
+	d = dirname(copy);
+	out = strdup(d);
+	free(copy);
+	return out;
+}
+
+int
+config_load(const char *path, struct config **out, char *err, size_t errlen)
+{
+	struct loader ld = { .file = path, .err = err, .errlen = errlen };
+	yaml_parser_t parser;
+	FILE *f;
+	int r = -1, have_doc = 0;
+
+	*out = NULL;
+	if ((f = fopen(path, "rb")) == NULL) {
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return -1;
+	}
+	if ((ld.cfg = calloc(1, sizeof(*ld.cfg))) == NULL) {
+		fclose(f);
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	ld.cfg->log_level = LOG_LVL_INFO;
+	ld.cfg->login_grace_time = 120;
+	ld.cfg->target_connect_timeout = 10;
+	ld.cfg->max_connections = 1000;
+	if ((ld.cfg->path = strdup(path)) == NULL || (ld.cfg->dir = dir_of(path)) == NULL) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto out;
+	}
+
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_file(&parser, f);
+	if (!yaml_parser_load(&parser, &ld.doc)) {
+		snprintf(err, errlen, "%s:%zu:%zu: YAML syntax error: %s%s%s", path,
+		    parser.problem_mark.line + 1, parser.problem_mark.column + 1,
+		    parser.problem ? parser.problem : "unknown",
+		    parser.context ? " " : "", parser.context ? parser.context : "");
+		yaml_parser_delete(&parser);
+		goto out;
+	}
+	have_doc = 1;
+	yaml_parser_delete(&parser);
+
+	if (parse_top(&ld, yaml_document_get_root_node(&ld.doc)) != 0)
+		goto out;
+	if (ld.cfg->host_key == NULL &&
+	    (ld.cfg->host_key = util_path_join(ld.cfg->state_dir, "host_ed25519")) == NULL)
+		goto oom;
+	if ((ld.cfg->db_path = util_path_join(ld.cfg->state_dir, "remgate.db")) == NULL)
+		goto oom;
+	*out = ld.cfg;
+	ld.cfg = NULL;
+	r = 0;
+	goto out;
+oom:
+	snprintf(err, errlen, "%s: out of memory", path);
+out:
+	if (have_doc)
+		yaml_document_delete(&ld.doc);
+	fclose(f);
+	config_free(ld.cfg);
+	return r;
+}
+
+static void
+principals_free(struct principal *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(list[i].name);
+		for (size_t k = 0; k < list[i].nkeys; k++)
+			ssh_key_free(list[i].keys[k]);
+		free(list[i].keys);
+	}
+	free(list);
+}
+
+void
+config_free(struct config *cfg)
+{
+	if (cfg == NULL)
+		return;
+	principals_free(cfg->engineers, cfg->nengineers);
+	principals_free(cfg->admins, cfg->nadmins);
+	for (size_t i = 0; i < cfg->ntargets; i++) {
+		struct target *t = &cfg->targets[i];
+		free(t->name);
+		free(t->host);
+		free(t->user);
+		free(t->identity_file);
+		free(t->host_key);
+	}
+	free(cfg->targets);
+	free(cfg->path);
+	free(cfg->dir);
+	free(cfg->listen_host);
+	free(cfg->state_dir);
+	free(cfg->db_path);
+	free(cfg->host_key);
+	free(cfg);
+}
+
+const struct principal *
+config_engineer(const struct config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->nengineers; i++)
+		if (strcmp(cfg->engineers[i].name, name) == 0)
+			return &cfg->engineers[i];
+	return NULL;
+}
+
+const struct target *
+config_target(const struct config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->ntargets; i++)
+		if (strcmp(cfg->targets[i].name, name) == 0)
+			return &cfg->targets[i];
+	return NULL;
+}
+
+int
+config_key_authorized(const struct principal *p, const ssh_key key)
+{
+	for (size_t i = 0; i < p->nkeys; i++)
+		if (ssh_key_cmp(p->keys[i], key, SSH_KEY_CMP_PUBLIC) == 0)
+			return 1;
+	return 0;
+}

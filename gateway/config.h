@@ -1,0 +1,65 @@
+/*
+ * The gateway configuration (YAML). Parsed once, validated whole, and then
+ * read-only; SIGHUP builds a new one and swaps it in. Paths in the file are
+ * relative to the file's own directory.
+ */
+#ifndef REMGATE_CONFIG_H
+#define REMGATE_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libssh/libssh.h>
+
+#include "log.h"
+
+struct principal {
+	char *name;
+	ssh_key *keys;		/* authorized public keys */
+	size_t nkeys;
+};
+
+struct target {
+	char *name;
+	char *host;
+	int port;
+	char *user;
+	char *identity_file;	/* absolute; generated (0600) at start if missing */
+	char *host_key;		/* pinned "SHA256:…" as ssh-keygen -lf prints it */
+};
+
+struct config {
+	char *path;		/* the file as given */
+	char *dir;		/* its directory, base of relative paths */
+	char *listen_host;
+	int listen_port;
+	char *state_dir;	/* absolute */
+	char *db_path;		/* state_dir/remgate.db */
+	char *host_key;		/* absolute; generated (0600) if missing */
+	int use_syslog;
+	enum log_level log_level;
+	int64_t login_grace_time;	/* seconds to authenticate */
+	int64_t target_connect_timeout;	/* seconds */
+	long max_connections;
+
+	struct principal *engineers;
+	size_t nengineers;
+	struct principal *admins;
+	size_t nadmins;
+	struct target *targets;
+	size_t ntargets;
+};
+
+/*
+ * Load and validate path. On failure returns -1 and writes
+ * "FILE:LINE:COL: what was expected" into err.
+ */
+int config_load(const char *path, struct config **out, char *err, size_t errlen);
+void config_free(struct config *cfg);
+
+const struct principal *config_engineer(const struct config *cfg, const char *name);
+const struct target *config_target(const struct config *cfg, const char *name);
+/* Is key one of p's authorized keys? */
+int config_key_authorized(const struct principal *p, const ssh_key key);
+
+#endif

@@ -1,0 +1,582 @@
+/*
+ * remgatectl: the administrator's command line. Records approvals, and
+ * reads sessions and events from the same store the daemon writes.
+ * Commands are a table; each handler parses its own options.
+ */
+#include <getopt.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "approval.h"
+#include "audit.h"
+#include "config.h"
+#include "duration.h"
+#include "json.h"
+#include "keys.h"
+#include "log.h"
+#include "state.h"
+#include "store.h"
+#include "target.h"
+#include "util.h"
+
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+
+struct ctl {
+	struct config *cfg;
+	struct store *st;
+};
+
+struct ctl_cmd {
+	const char *name;
+	const char *sub;	/* NULL: a one-word command */
+	const char *usage;
+	int needs_store;
+	int (*run)(struct ctl *, int, char **);
+};
+
+static int __attribute__((format(printf, 1, 2)))
+fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("remgatectl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_FAIL;
+}
+
+static void
+who_am_i(char *out, size_t outlen)
+{
+	const char *sudo = getenv("SUDO_USER");
+	struct passwd *pw = getpwuid(getuid());
+
+	if (sudo != NULL && sudo[0] != '\0')
+		snprintf(out, outlen, "local:%s", sudo);
+	else
+		snprintf(out, outlen, "local:%s", pw ? pw->pw_name : "unknown");
+}
+
+/* "--json" is the only option of the list commands. */
+static int
+want_json(int argc, char **argv, const char *usage)
+{
+	if (argc == 2 && strcmp(argv[1], "--json") == 0)
+		return 1;
+	if (argc == 1)
+		return 0;
+	fprintf(stderr, "usage: remgatectl %s\n", usage);
+	return -1;
+}
+
+static void
+print_time(int64_t t, char *buf, size_t len)
+{
+	if (t <= 0)
+		snprintf(buf, len, "-");
+	else
+		util_time_iso(t, buf, len);
+}
+
+/* ---- approvals --------------------------------------------------------- */
+
+static int
+cmd_approve(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "engineer", required_argument, NULL, 'e' },
+		{ "target", required_argument, NULL, 't' },
+		{ "ticket", required_argument, NULL, 'k' },
+		{ "level", required_argument, NULL, 'l' },
+		{ "approver", required_argument, NULL, 'a' },
+		{ "method", required_argument, NULL, 'm' },
+		{ "valid", required_argument, NULL, 'v' },
+		{ "max-sessions", required_argument, NULL, 'n' },
+		{ "phase", required_argument, NULL, 'p' },
+		{ "note", required_argument, NULL, 'N' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct approval_request req = { .phase = "diagnose", .max_sessions = 1 };
+	const char *valid = NULL, *why = NULL;
+	char by[128], err[512], token[TOKEN_MAX_LEN + 1];
+	long long n;
+	int64_t secs = 0, id = 0, now = (int64_t)time(NULL);
+	int o;
+
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case 'e': req.engineer = optarg; break;
+		case 't': req.target = optarg; break;
+		case 'k': req.ticket = optarg; break;
+		case 'a': req.approver = optarg; break;
+		case 'm': req.method = optarg; break;
+		case 'v': valid = optarg; break;
+		case 'p': req.phase = optarg; break;
+		case 'N': req.note = optarg; break;
+		case 'l':
+			if (util_parse_int(optarg, 1, 3, &n) != 0)
+				return fail("--level must be 1, 2 or 3 (found '%s')", optarg);
+			req.level = (int)n;
+			break;
+		case 'n':
+			if (util_parse_int(optarg, 1, 10000, &n) != 0)
+				return fail("--max-sessions must be a number from 1 to 10000 (found '%s')", optarg);
+			req.max_sessions = (int)n;
+			break;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc)
+		return fail("unexpected argument '%s'", argv[optind]);
+	if (!req.engineer || !req.target || !req.ticket || !req.level || !req.approver || !req.method || !valid)
+		return fail("%s", "approve needs --engineer, --target, --ticket, --level, --approver, --method and --valid");
+	if (config_engineer(c->cfg, req.engineer) == NULL)
+		return fail("unknown engineer '%s' (not in the configuration)", req.engineer);
+	if (config_target(c->cfg, req.target) == NULL)
+		return fail("unknown target '%s' (not in the configuration)", req.target);
+	if (duration_parse(valid, &secs, &why) != 0) {
+		fprintf(stderr, "remgatectl: --valid: bad duration '%s': %s\n", valid, why);
+		return EXIT_FAIL;
+	}
+	who_am_i(by, sizeof(by));
+	req.created_by = by;
+	req.valid_from = now;
+	req.valid_until = now + secs;
+	if (approval_create(c->st, &req, now, &id, token, sizeof(token), err, sizeof(err)) != 0)
+		return fail("%s", err);
+	{
+		struct audit_event ev = { .kind = "approval_created", .engineer = req.engineer,
+			.target = req.target, .approval_id = id, .detail = req.ticket };
+		audit_event_add(c->st, &ev, now);
+	}
+	/* The token alone on stdout, so TOKEN=$(remgatectl approve …) works. */
+	printf("%s\n", token);
+	fflush(stdout);
+	OPENSSL_cleanse(token, sizeof(token));
+	if (isatty(STDERR_FILENO))
+		fprintf(stderr, "approval %lld recorded: %s may reach %s for %s (%d session%s); "
+		    "the token is shown only once\n", (long long)id, req.engineer, req.target, valid,
+		    req.max_sessions, req.max_sessions == 1 ? "" : "s");
+	return 0;
+}
+
+static const char *
+approval_status(const struct approval *a, int64_t now)
+{
+	if (a->revoked_at > 0)
+		return "revoked";
+	if (now >= a->valid_until)
+		return "expired";
+	if (a->uses >= a->max_sessions)
+		return "used-up";
+	if (now < a->valid_from)
+		return "pending";
+	return "active";
+}
+
+struct list_ctx {
+	int json;
+	struct json j;
+	int64_t now;
+	int rows;
+};
+
+static int
+print_approval(const struct approval *a, void *arg)
+{
+	struct list_ctx *l = arg;
+	char from[32], until[32], created[32], revoked[32];
+
+	print_time(a->valid_from, from, sizeof(from));
+	print_time(a->valid_until, until, sizeof(until));
+	print_time(a->created_at, created, sizeof(created));
+	print_time(a->revoked_at, revoked, sizeof(revoked));
+	l->rows++;
+	if (!l->json) {
+		printf("%-5lld %-12s %-12s %-14s %-5d %-9s %-8s %2d/%-3d %-20s %s\n", (long long)a->id,
+		    a->engineer, a->target, a->ticket, a->level, a->phase, approval_status(a, l->now),
+		    a->uses, a->max_sessions, until, a->approver);
+		return 0;
+	}
+	json_begin_object(&l->j);
+	json_key_int(&l->j, "id", a->id);
+	json_key_str(&l->j, "engineer", a->engineer);
+	json_key_str(&l->j, "target", a->target);
+	json_key_str(&l->j, "ticket", a->ticket);
+	json_key_int(&l->j, "level", a->level);
+	json_key_str(&l->j, "phase", a->phase);
+	json_key_str(&l->j, "approver", a->approver);
+	json_key_str(&l->j, "method", a->method);
+	json_key_str(&l->j, "note", a->note);
+	json_key_str(&l->j, "valid_from", from);
+	json_key_str(&l->j, "valid_until", until);
+	json_key_int(&l->j, "max_sessions", a->max_sessions);
+	json_key_int(&l->j, "uses", a->uses);
+	json_key_str(&l->j, "status", approval_status(a, l->now));
+	json_key_str(&l->j, "created_at", created);
+	json_key_str(&l->j, "created_by", a->created_by);
+	if (a->revoked_at > 0)
+		json_key_str(&l->j, "revoked_at", revoked);
+	else
+		json_key_null(&l->j, "revoked_at");
+	json_key_str(&l->j, "revoked_by", a->revoked_by);
+	json_end_object(&l->j);
+	return 0;
+}
+
+static int
+cmd_approvals_list(struct ctl *c, int argc, char **argv)
+{
+	struct list_ctx l = { .now = (int64_t)time(NULL) };
+
+	if ((l.json = want_json(argc, argv, "approvals list [--json]")) < 0)
+		return EXIT_USAGE;
+	if (l.json) {
+		json_init(&l.j, stdout);
+		json_begin_array(&l.j);
+	} else {
+		printf("%-5s %-12s %-12s %-14s %-5s %-9s %-8s %-6s %-20s %s\n", "ID", "ENGINEER", "TARGET",
+		    "TICKET", "LEVEL", "PHASE", "STATUS", "USES", "VALID UNTIL", "APPROVER");
+	}
+	if (approval_list(c->st, print_approval, &l) != 0)
+		return fail("cannot read approvals: %s", store_errmsg(c->st));
+	if (l.json) {
+		json_end_array(&l.j);
+		putchar('\n');
+	}
+	return 0;
+}
+
+static int
+cmd_approvals_revoke(struct ctl *c, int argc, char **argv)
+{
+	char by[128];
+	long long id;
+	int r;
+
+	if (argc != 2 || util_parse_int(argv[1], 1, INT64_MAX, &id) != 0) {
+		fprintf(stderr, "usage: remgatectl approvals revoke ID\n");
+		return EXIT_USAGE;
+	}
+	who_am_i(by, sizeof(by));
+	r = approval_revoke(c->st, id, by, (int64_t)time(NULL));
+	if (r == 1)
+		return fail("no approval %s", argv[1]);
+	if (r == 2)
+		return fail("approval %s is already revoked", argv[1]);
+	if (r != 0)
+		return fail("cannot revoke: %s", store_errmsg(c->st));
+	{
+		struct audit_event ev = { .kind = "approval_revoked", .approval_id = id, .detail = by };
+		audit_event_add(c->st, &ev, (int64_t)time(NULL));
+	}
+	printf("approval %lld revoked\n", id);
+	return 0;
+}
+
+/* ---- sessions and events ---------------------------------------------- */
+
+static int
+print_session(const struct audit_session *a, void *arg)
+{
+	struct list_ctx *l = arg;
+	char start[32], end[32], status[48];
+
+	print_time(a->started_at, start, sizeof(start));
+	print_time(a->ended_at, end, sizeof(end));
+	l->rows++;
+	if (!l->json) {
+		if (a->exit_signal)
+			snprintf(status, sizeof(status), "sig %s", a->exit_signal);
+		else if (a->exit_status >= 0)
+			snprintf(status, sizeof(status), "%d", a->exit_status);
+		else
+			snprintf(status, sizeof(status), "-");
+		printf("%-16s %-10s %-10s %-5lld %-5s %-20s %-20s %-7s %10lld %12lld %-22s %s\n", a->id,
+		    a->engineer, a->target, (long long)a->approval_id, a->kind ? a->kind : "-", start,
+		    a->ended_at ? end : "(running)", status, (long long)a->bytes_in, (long long)a->bytes_out,
+		    a->end_reason ? a->end_reason : "-", a->client_addr);
+		return 0;
+	}
+	json_begin_object(&l->j);
+	json_key_str(&l->j, "id", a->id);
+	json_key_str(&l->j, "engineer", a->engineer);
+	json_key_str(&l->j, "target", a->target);
+	json_key_int(&l->j, "approval_id", a->approval_id);
+	json_key_str(&l->j, "client_addr", a->client_addr);
+	json_key_str(&l->j, "kind", a->kind);
+	json_key_str(&l->j, "command", a->command);
+	json_key_str(&l->j, "started_at", start);
+	if (a->ended_at)
+		json_key_str(&l->j, "ended_at", end);
+	else
+		json_key_null(&l->j, "ended_at");
+	if (a->exit_status >= 0)
+		json_key_int(&l->j, "exit_status", a->exit_status);
+	else
+		json_key_null(&l->j, "exit_status");
+	json_key_str(&l->j, "exit_signal", a->exit_signal);
+	json_key_str(&l->j, "end_reason", a->end_reason);
+	json_key_int(&l->j, "bytes_in", a->bytes_in);
+	json_key_int(&l->j, "bytes_out", a->bytes_out);
+	json_end_object(&l->j);
+	return 0;
+}
+
+static int
+cmd_sessions_list(struct ctl *c, int argc, char **argv)
+{
+	struct list_ctx l = { 0 };
+
+	if ((l.json = want_json(argc, argv, "sessions list [--json]")) < 0)
+		return EXIT_USAGE;
+	if (l.json) {
+		json_init(&l.j, stdout);
+		json_begin_array(&l.j);
+	} else {
+		printf("%-16s %-10s %-10s %-5s %-5s %-20s %-20s %-7s %10s %12s %-22s %s\n", "SESSION",
+		    "ENGINEER", "TARGET", "APPR", "KIND", "STARTED", "ENDED", "EXIT", "BYTES IN", "BYTES OUT",
+		    "END REASON", "CLIENT");
+	}
+	if (audit_session_list(c->st, print_session, &l) != 0)
+		return fail("cannot read sessions: %s", store_errmsg(c->st));
+	if (l.json) {
+		json_end_array(&l.j);
+		putchar('\n');
+	}
+	return 0;
+}
+
+static int
+print_event(const struct audit_event *e, void *arg)
+{
+	struct list_ctx *l = arg;
+	char ts[32];
+
+	print_time(e->ts, ts, sizeof(ts));
+	l->rows++;
+	if (!l->json) {
+		printf("%-6lld %-20s %-18s %-16s %-10s %-10s %-24s %s\n", (long long)e->id, ts, e->kind,
+		    e->session_id ? e->session_id : "-", e->engineer ? e->engineer : "-",
+		    e->target ? e->target : "-", e->reason ? e->reason : "-", e->detail ? e->detail : "");
+		return 0;
+	}
+	json_begin_object(&l->j);
+	json_key_int(&l->j, "id", e->id);
+	json_key_str(&l->j, "ts", ts);
+	json_key_str(&l->j, "kind", e->kind);
+	json_key_str(&l->j, "session_id", e->session_id);
+	json_key_str(&l->j, "engineer", e->engineer);
+	json_key_str(&l->j, "target", e->target);
+	if (e->approval_id > 0)
+		json_key_int(&l->j, "approval_id", e->approval_id);
+	else
+		json_key_null(&l->j, "approval_id");
+	json_key_str(&l->j, "client_addr", e->client_addr);
+	json_key_str(&l->j, "reason", e->reason);
+	json_key_str(&l->j, "detail", e->detail);
+	json_end_object(&l->j);
+	return 0;
+}
+
+static int
+cmd_events_list(struct ctl *c, int argc, char **argv)
+{
+	struct list_ctx l = { 0 };
+
+	if ((l.json = want_json(argc, argv, "events list [--json]")) < 0)
+		return EXIT_USAGE;
+	if (l.json) {
+		json_init(&l.j, stdout);
+		json_begin_array(&l.j);
+	} else {
+		printf("%-6s %-20s %-18s %-16s %-10s %-10s %-24s %s\n", "ID", "TIME", "KIND", "SESSION",
+		    "ENGINEER", "TARGET", "REASON", "DETAIL");
+	}
+	if (audit_event_list(c->st, print_event, &l) != 0)
+		return fail("cannot read events: %s", store_errmsg(c->st));
+	if (l.json) {
+		json_end_array(&l.j);
+		putchar('\n');
+	}
+	return 0;
+}
+
+/* ---- targets ----------------------------------------------------------- */
+
+static int
+cmd_targets_list(struct ctl *c, int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 1) {
+		fprintf(stderr, "usage: remgatectl targets list\n");
+		return EXIT_USAGE;
+	}
+	printf("%-16s %-28s %-12s %s\n", "TARGET", "ADDRESS", "USER", "PINNED HOST KEY");
+	for (size_t i = 0; i < c->cfg->ntargets; i++) {
+		const struct target *t = &c->cfg->targets[i];
+		char addr[300];
+
+		snprintf(addr, sizeof(addr), strchr(t->host, ':') ? "[%s]:%d" : "%s:%d", t->host, t->port);
+		printf("%-16s %-28s %-12s %s\n", t->name, addr, t->user, t->host_key);
+	}
+	return 0;
+}
+
+/* The line to put in the device's authorized_keys for the vaulted identity. */
+static int
+cmd_targets_pubkey(struct ctl *c, int argc, char **argv)
+{
+	const struct target *t;
+	ssh_key key = NULL;
+	char line[1024], comment[160], err[512];
+	int generated;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: remgatectl targets pubkey TARGET\n");
+		return EXIT_USAGE;
+	}
+	if ((t = config_target(c->cfg, argv[1])) == NULL)
+		return fail("unknown target '%s'", argv[1]);
+	if (keys_load_or_generate(t->identity_file, &key, &generated, err, sizeof(err)) != 0)
+		return fail("%s", err);
+	snprintf(comment, sizeof(comment), "remgate@%s", t->name);
+	if (keys_public_line(key, comment, line, sizeof(line)) != 0) {
+		ssh_key_free(key);
+		return fail("%s", "cannot export the public key");
+	}
+	ssh_key_free(key);
+	printf("%s\n", line);
+	return 0;
+}
+
+/* What to pin: the fingerprint the gateway sees for a target (or HOST:PORT). */
+static int
+cmd_targets_hostkey(struct ctl *c, int argc, char **argv)
+{
+	const struct target *t;
+	char fp[128], detail[512], host[256];
+	const char *colon;
+	long long port = 22;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: remgatectl targets hostkey TARGET|HOST:PORT\n");
+		return EXIT_USAGE;
+	}
+	if ((t = config_target(c->cfg, argv[1])) != NULL) {
+		snprintf(host, sizeof(host), "%s", t->host);
+		port = t->port;
+	} else if ((colon = strrchr(argv[1], ':')) != NULL && (size_t)(colon - argv[1]) < sizeof(host) &&
+	    util_parse_int(colon + 1, 1, 65535, &port) == 0) {
+		snprintf(host, sizeof(host), "%.*s", (int)(colon - argv[1]), argv[1]);
+	} else {
+		return fail("'%s' is neither a configured target nor HOST:PORT", argv[1]);
+	}
+	if (target_probe_hostkey(host, (int)port, c->cfg->target_connect_timeout, fp, sizeof(fp),
+	    detail, sizeof(detail)) != TARGET_OK)
+		return fail("%s", detail);
+	printf("%s\n", fp);
+	if (t != NULL && strcmp(fp, t->host_key) != 0)
+		fprintf(stderr, "remgatectl: note: target %s is pinned to %s\n", t->name, t->host_key);
+	return 0;
+}
+
+static const struct ctl_cmd commands[] = {
+	{ "approve", NULL, "approve --engineer E --target T --ticket ID --level 1|2|3 --approver NAME\n"
+	  "           --method written|email|fax|phone|console --valid DURATION\n"
+	  "           [--max-sessions N] [--phase diagnose|implement] [--note TEXT]", 1, cmd_approve },
+	{ "approvals", "list", "approvals list [--json]", 1, cmd_approvals_list },
+	{ "approvals", "revoke", "approvals revoke ID", 1, cmd_approvals_revoke },
+	{ "sessions", "list", "sessions list [--json]", 1, cmd_sessions_list },
+	{ "events", "list", "events list [--json]", 1, cmd_events_list },
+	{ "targets", "list", "targets list", 0, cmd_targets_list },
+	{ "targets", "pubkey", "targets pubkey TARGET", 0, cmd_targets_pubkey },
+	{ "targets", "hostkey", "targets hostkey TARGET|HOST:PORT", 0, cmd_targets_hostkey },
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: remgatectl [-c FILE] COMMAND ...\n"
+	    "  -c, --config FILE   the gateway configuration (default: $REMGATE_CONFIG)\n"
+	    "commands:\n");
+	for (size_t i = 0; i < ARRAY_LEN(commands); i++)
+		fprintf(f, "  %s\n", commands[i].usage);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = getenv("REMGATE_CONFIG");
+	const struct ctl_cmd *cmd = NULL;
+	struct ctl c = { 0 };
+	char err[1024];
+	int o, rc, skip;
+
+	while ((o = getopt_long(argc, argv, "+c:hV", opts, NULL)) != -1) {
+		switch (o) {
+		case 'c': path = optarg; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("remgatectl %s\n", REMGATE_VERSION); return 0;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < ARRAY_LEN(commands) && cmd == NULL; i++) {
+		if (strcmp(commands[i].name, argv[0]) != 0)
+			continue;
+		if (commands[i].sub == NULL || (argc >= 2 && strcmp(commands[i].sub, argv[1]) == 0))
+			cmd = &commands[i];
+	}
+	if (cmd == NULL) {
+		fprintf(stderr, "remgatectl: unknown command '%s%s%s'\n", argv[0], argc >= 2 ? " " : "",
+		    argc >= 2 ? argv[1] : "");
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (path == NULL) {
+		fprintf(stderr, "remgatectl: no configuration: pass -c FILE or set REMGATE_CONFIG\n");
+		return EXIT_USAGE;
+	}
+	if (config_load(path, &c.cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "remgatectl: %s\n", err);
+		return EXIT_USAGE;
+	}
+	log_init("remgatectl", 0, LOG_LVL_WARN);
+	if (cmd->needs_store) {
+		if (state_prepare(c.cfg, NULL, err, sizeof(err)) != 0 ||
+		    store_open(c.cfg->db_path, &c.st, err, sizeof(err)) != 0) {
+			fprintf(stderr, "remgatectl: %s\n", err);
+			config_free(c.cfg);
+			return EXIT_FAIL;
+		}
+	}
+	skip = cmd->sub ? 1 : 0;	/* handlers see their own name as argv[0] */
+	rc = cmd->run(&c, argc - skip, argv + skip);
+	store_close(c.st);
+	config_free(c.cfg);
+	return rc;
+}

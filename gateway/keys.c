@@ -1,0 +1,114 @@
+/* Loading and generating the gateway's own Ed25519 key files. */
+#include "keys.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util.h"
+
+int
+keys_fingerprint(const ssh_key key, char *out, size_t outlen)
+{
+	unsigned char *hash = NULL;
+	size_t hlen = 0;
+	char *fp;
+	int r = -1;
+
+	if (ssh_get_publickey_hash(key, SSH_PUBLICKEY_HASH_SHA256, &hash, &hlen) != 0)
+		return -1;
+	if ((fp = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash, hlen)) != NULL) {
+		int n = snprintf(out, outlen, "%s", fp);
+		r = (n > 0 && (size_t)n < outlen) ? 0 : -1;
+		ssh_string_free_char(fp);
+	}
+	ssh_clean_pubkey_hash(&hash);
+	return r;
+}
+
+int
+keys_public_line(const ssh_key key, const char *comment, char *out, size_t outlen)
+{
+	char *b64 = NULL;
+	int n;
+
+	if (ssh_pki_export_pubkey_base64(key, &b64) != SSH_OK)
+		return -1;
+	n = snprintf(out, outlen, "%s %s%s%s", ssh_key_type_to_char(ssh_key_type(key)), b64,
+	    comment ? " " : "", comment ? comment : "");
+	ssh_string_free_char(b64);
+	return (n > 0 && (size_t)n < outlen) ? 0 : -1;
+}
+
+static int
+write_public(const ssh_key key, const char *path)
+{
+	char pub[PATH_MAX], line[1024];
+	FILE *f;
+	int n = snprintf(pub, sizeof(pub), "%s.pub", path);
+
+	if (n < 0 || (size_t)n >= sizeof(pub) || keys_public_line(key, "remgate", line, sizeof(line)) != 0)
+		return -1;
+	if ((f = fopen(pub, "w")) == NULL)
+		return -1;
+	fprintf(f, "%s\n", line);
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+static int
+generate(const char *path, char *err, size_t errlen)
+{
+	ssh_key key = NULL;
+	char dir[PATH_MAX];
+	mode_t old;
+	int r = -1;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	if (util_mkdirs(dirname(dir), 0700) != 0) {
+		snprintf(err, errlen, "%s: cannot create its directory: %s", path, strerror(errno));
+		return -1;
+	}
+	if (ssh_pki_generate(SSH_KEYTYPE_ED25519, 0, &key) != SSH_OK) {
+		snprintf(err, errlen, "%s: cannot generate an Ed25519 key", path);
+		return -1;
+	}
+	old = umask(077);
+	if (ssh_pki_export_privkey_file(key, NULL, NULL, NULL, path) != SSH_OK) {
+		snprintf(err, errlen, "%s: cannot write the new key: %s", path, strerror(errno));
+	} else if (chmod(path, 0600) != 0) {
+		snprintf(err, errlen, "%s: cannot set mode 0600: %s", path, strerror(errno));
+	} else if (write_public(key, path) != 0) {
+		snprintf(err, errlen, "%s.pub: cannot write the public key: %s", path, strerror(errno));
+	} else {
+		r = 0;
+	}
+	umask(old);
+	ssh_key_free(key);
+	return r;
+}
+
+int
+keys_load_or_generate(const char *path, ssh_key *out, int *generated, char *err, size_t errlen)
+{
+	*generated = 0;
+	*out = NULL;
+	if (access(path, F_OK) != 0) {
+		if (errno != ENOENT) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			return -1;
+		}
+		if (generate(path, err, errlen) != 0)
+			return -1;
+		*generated = 1;
+	}
+	if (ssh_pki_import_privkey_file(path, NULL, NULL, NULL, out) != SSH_OK) {
+		snprintf(err, errlen, "%s: not a readable unencrypted private key", path);
+		return -1;
+	}
+	return 0;
+}

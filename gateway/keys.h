@@ -1,0 +1,24 @@
+/*
+ * Ed25519 key files the gateway owns: its SSH host key and the vaulted
+ * identities it logs in to targets with. Generated 0600 when missing.
+ */
+#ifndef REMGATE_KEYS_H
+#define REMGATE_KEYS_H
+
+#include <stddef.h>
+
+#include <libssh/libssh.h>
+
+/*
+ * Load the private key at path, generating an Ed25519 key (and path.pub)
+ * first if the file does not exist. *generated says which happened.
+ */
+int keys_load_or_generate(const char *path, ssh_key *out, int *generated, char *err, size_t errlen);
+
+/* "SHA256:…" as ssh-keygen -lf prints it. 0 or -1. */
+int keys_fingerprint(const ssh_key key, char *out, size_t outlen);
+
+/* "ssh-ed25519 AAAA… comment". 0 or -1. */
+int keys_public_line(const ssh_key key, const char *comment, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,23 @@
+/*
+ * The daemon's parent process: listen, fork one child per connection,
+ * reap children (closing the session rows of any that died), reload the
+ * configuration on SIGHUP and drain on SIGTERM.
+ */
+#ifndef REMGATE_LISTENER_H
+#define REMGATE_LISTENER_H
+
+#include <libssh/server.h>
+
+#include "config.h"
+#include "store.h"
+
+/* Bind cfg's listen address. Returns the socket count (>0) or -1. */
+int listener_open(const struct config *cfg, int *fds, int maxfds, char *err, size_t errlen);
+
+/*
+ * Serve until SIGTERM and every child has finished. *cfgp is replaced on
+ * a successful SIGHUP reload (the old one freed). Returns the exit code.
+ */
+int listener_run(struct config **cfgp, ssh_bind bind, struct store *st, int *fds, int nfds);
+
+#endif

@@ -1,0 +1,399 @@
+/*
+ * The relay between the engineer's session channel and the target's.
+ * Requests (pty, env, window-change, signal, shell, exec) are forwarded as
+ * they come; data moves only as far as the receiving side's SSH window
+ * allows, and what does not fit stays in libssh's channel buffer (whose
+ * window then stops growing), so a fast sender cannot grow our memory.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "audit.h"
+#include "log.h"
+#include "policy.h"
+#include "session.h"
+
+#define RELAY_CHUNK 32768
+
+/* Forward up to len bytes; returns how many the destination took. */
+static int
+forward(ssh_channel dst, const void *data, uint32_t len, int is_stderr)
+{
+	uint32_t room = ssh_channel_window_size(dst);
+	int n;
+
+	if (room == 0 || len == 0)
+		return 0;
+	if (len > room)
+		len = room;
+	n = is_stderr ? ssh_channel_write_stderr(dst, data, len) : ssh_channel_write(dst, data, len);
+	return n < 0 ? 0 : n;
+}
+
+/* ---- engineer channel ---------------------------------------------- */
+
+static int
+eng_data(ssh_session session, ssh_channel channel, void *data, uint32_t len, int is_stderr, void *userdata)
+{
+	struct session *s = userdata;
+	int n;
+
+	(void)session;
+	(void)channel;
+	(void)is_stderr;	/* a client's "stderr" has no meaning to a server */
+	if (!s->started || s->tgt_closed) {
+		s->pending_in = len > 0;
+		return 0;
+	}
+	n = forward(s->tc.channel, data, len, 0);
+	s->bytes_in += n;
+	s->pending_in = (uint32_t)n < len;
+	return n;
+}
+
+static void
+eng_eof(ssh_session session, ssh_channel channel, void *userdata)
+{
+	struct session *s = userdata;
+
+	(void)session;
+	(void)channel;
+	s->eng_eof = 1;
+}
+
+static void
+eng_close(ssh_session session, ssh_channel channel, void *userdata)
+{
+	struct session *s = userdata;
+
+	(void)session;
+	(void)channel;
+	s->eng_closed = 1;
+	s->eng_eof = 1;
+}
+
+static int
+eng_pty(ssh_session session, ssh_channel channel, const char *term, int cols, int rows,
+    int px, int py, void *userdata)
+{
+	struct session *s = userdata;
+	char q[160];
+
+	(void)session;
+	(void)channel;
+	(void)px;
+	(void)py;
+	if (s->started)
+		return -1;
+	if (ssh_channel_request_pty_size(s->tc.channel, term, cols, rows) != SSH_OK) {
+		log_warn("event=pty_refused term=%s error=%s", log_quote(q, sizeof(q), term),
+		    ssh_get_error(s->tc.session));
+		return -1;
+	}
+	log_debug("event=pty term=%s cols=%d rows=%d", log_quote(q, sizeof(q), term), cols, rows);
+	return 0;
+}
+
+static int
+eng_window_change(ssh_session session, ssh_channel channel, int cols, int rows,
+    int px, int py, void *userdata)
+{
+	struct session *s = userdata;
+
+	(void)session;
+	(void)channel;
+	(void)px;
+	(void)py;
+	return ssh_channel_change_pty_size(s->tc.channel, cols, rows) == SSH_OK ? 0 : -1;
+}
+
+static int
+eng_env(ssh_session session, ssh_channel channel, const char *name, const char *value, void *userdata)
+{
+	struct session *s = userdata;
+	char q[160];
+
+	(void)session;
+	(void)channel;
+	if (s->started || !policy_env_allowed(name)) {
+		log_debug("event=env_refused name=%s", log_quote(q, sizeof(q), name));
+		return -1;
+	}
+	return ssh_channel_request_env(s->tc.channel, name, value) == SSH_OK ? 0 : -1;
+}
+
+static void
+eng_signal(ssh_session session, ssh_channel channel, const char *sig, void *userdata)
+{
+	struct session *s = userdata;
+
+	(void)session;
+	(void)channel;
+	if (s->started)
+		ssh_channel_request_send_signal(s->tc.channel, sig);
+}
+
+/* The target side joins the event loop only now, non-blocking. */
+static void
+mark_started(struct session *s, const char *kind, const char *command)
+{
+	s->started = 1;
+	if (audit_session_kind(s->store, s->sid, kind, command) != 0)
+		log_error("event=store_failed op=session_kind error=\"%s\"", store_errmsg(s->store));
+}
+
+static int
+eng_shell(ssh_session session, ssh_channel channel, void *userdata)
+{
+	struct session *s = userdata;
+
+	(void)session;
+	(void)channel;
+	if (s->started)
+		return -1;
+	if (ssh_channel_request_shell(s->tc.channel) != SSH_OK) {
+		log_warn("event=shell_refused error=\"%s\"", ssh_get_error(s->tc.session));
+		return -1;
+	}
+	mark_started(s, "shell", NULL);
+	log_info("event=shell");
+	return 0;
+}
+
+static int
+eng_exec(ssh_session session, ssh_channel channel, const char *command, void *userdata)
+{
+	struct session *s = userdata;
+	char q[1100];
+
+	(void)session;
+	(void)channel;
+	if (s->started)
+		return -1;
+	if (ssh_channel_request_exec(s->tc.channel, command) != SSH_OK) {
+		log_warn("event=exec_refused error=\"%s\"", ssh_get_error(s->tc.session));
+		return -1;
+	}
+	mark_started(s, "exec", command);
+	log_info("event=exec command=%s", log_quote(q, sizeof(q), command));
+	return 0;
+}
+
+static int
+eng_subsystem(ssh_session session, ssh_channel channel, const char *subsystem, void *userdata)
+{
+	struct session *s = userdata;
+	char detail[200];
+
+	(void)session;
+	(void)channel;
+	snprintf(detail, sizeof(detail), "subsystem '%s' refused", subsystem);
+	session_event(s, "request_refused", policy_refusal_reason("subsystem"), detail);
+	return -1;
+}
+
+/* OpenSSH asks without wanting a reply; we just never open agent channels. */
+static void
+eng_agent(ssh_session session, ssh_channel channel, void *userdata)
+{
+	(void)session;
+	(void)channel;
+	session_event(userdata, "request_refused", policy_refusal_reason("auth-agent-req@openssh.com"),
+	    "agent forwarding refused");
+}
+
+ssh_channel
+relay_open_channel(ssh_session eng, void *userdata)
+{
+	struct session *s = userdata;
+
+	if (!s->authenticated || s->chan != NULL) {
+		log_info("event=channel_refused reason=%s", s->chan ? "one_channel_per_connection" : "not_authenticated");
+		return NULL;
+	}
+	if ((s->chan = ssh_channel_new(eng)) == NULL)
+		return NULL;
+	memset(&s->eng_cb, 0, sizeof(s->eng_cb));
+	s->eng_cb.userdata = s;
+	s->eng_cb.channel_data_function = eng_data;
+	s->eng_cb.channel_eof_function = eng_eof;
+	s->eng_cb.channel_close_function = eng_close;
+	s->eng_cb.channel_pty_request_function = eng_pty;
+	s->eng_cb.channel_pty_window_change_function = eng_window_change;
+	s->eng_cb.channel_env_request_function = eng_env;
+	s->eng_cb.channel_signal_function = eng_signal;
+	s->eng_cb.channel_shell_request_function = eng_shell;
+	s->eng_cb.channel_exec_request_function = eng_exec;
+	s->eng_cb.channel_subsystem_request_function = eng_subsystem;
+	s->eng_cb.channel_auth_agent_req_function = eng_agent;
+	/* x11-req has no callback on purpose: the message handler refuses it. */
+	ssh_callbacks_init(&s->eng_cb);
+	ssh_set_channel_callbacks(s->chan, &s->eng_cb);
+	return s->chan;
+}
+
+/* ---- target channel ------------------------------------------------ */
+
+static int
+tgt_data(ssh_session session, ssh_channel channel, void *data, uint32_t len, int is_stderr, void *userdata)
+{
+	struct session *s = userdata;
+	int n;
+
+	(void)session;
+	(void)channel;
+	if (s->chan == NULL || s->eng_closed) {
+		/* Nobody to deliver to: let it go rather than stall the target. */
+		return (int)len;
+	}
+	n = forward(s->chan, data, len, is_stderr);
+	s->bytes_out += n;
+	if (is_stderr)
+		s->pending_err = (uint32_t)n < len;
+	else
+		s->pending_out = (uint32_t)n < len;
+	return n;
+}
+
+static void
+tgt_eof(ssh_session session, ssh_channel channel, void *userdata)
+{
+	struct session *s = userdata;
+
+	(void)session;
+	(void)channel;
+	s->tgt_eof = 1;
+}
+
+static void
+tgt_close(ssh_session session, ssh_channel channel, void *userdata)
+{
+	struct session *s = userdata;
+
+	(void)session;
+	(void)channel;
+	s->tgt_closed = 1;
+	s->tgt_eof = 1;
+}
+
+static void
+tgt_exit_status(ssh_session session, ssh_channel channel, int status, void *userdata)
+{
+	struct session *s = userdata;
+
+	(void)session;
+	(void)channel;
+	s->exit_status = status;
+}
+
+static void
+tgt_exit_signal(ssh_session session, ssh_channel channel, const char *sig, int core,
+    const char *errmsg, const char *lang, void *userdata)
+{
+	struct session *s = userdata;
+
+	(void)session;
+	(void)channel;
+	(void)errmsg;
+	(void)lang;
+	snprintf(s->exit_signal, sizeof(s->exit_signal), "%s", sig ? sig : "");
+	s->exit_core = core;
+}
+
+void
+relay_setup_target_callbacks(struct session *s)
+{
+	memset(&s->tgt_cb, 0, sizeof(s->tgt_cb));
+	s->tgt_cb.userdata = s;
+	s->tgt_cb.channel_data_function = tgt_data;
+	s->tgt_cb.channel_eof_function = tgt_eof;
+	s->tgt_cb.channel_close_function = tgt_close;
+	s->tgt_cb.channel_exit_status_function = tgt_exit_status;
+	s->tgt_cb.channel_exit_signal_function = tgt_exit_signal;
+	ssh_callbacks_init(&s->tgt_cb);
+	ssh_set_channel_callbacks(s->tc.channel, &s->tgt_cb);
+}
+
+/* ---- pumping what the callbacks left behind ------------------------- */
+
+/*
+ * Move bytes still in src's buffer to dst while dst's window has room.
+ * Returns 1 if bytes remain, 0 when the buffer is empty.
+ */
+static int
+drain(ssh_channel src, ssh_channel dst, int is_stderr, int64_t *counter)
+{
+	char buf[RELAY_CHUNK];
+	uint32_t room;
+	int n, w;
+
+	for (;;) {
+		if ((room = ssh_channel_window_size(dst)) == 0)
+			return 1;
+		if (room > sizeof(buf))
+			room = sizeof(buf);
+		/* With bytes buffered this only copies them; it reads no packets. */
+		n = ssh_channel_poll(src, is_stderr);
+		if (n <= 0)
+			return 0;
+		n = ssh_channel_read_nonblocking(src, buf, room, is_stderr);
+		if (n <= 0)
+			return 0;
+		w = is_stderr ? ssh_channel_write_stderr(dst, buf, (uint32_t)n) :
+		    ssh_channel_write(dst, buf, (uint32_t)n);
+		if (w != n)
+			return 0;	/* the session failed; the loop sees it */
+		*counter += n;
+	}
+}
+
+void
+relay_pump(struct session *s)
+{
+	int64_t now = (int64_t)time(NULL);
+
+	if (s->chan == NULL || s->tc.channel == NULL)
+		return;
+	if (s->pending_in && s->started && !s->tgt_closed)
+		s->pending_in = drain(s->chan, s->tc.channel, 0, &s->bytes_in);
+	if (s->pending_out && !s->eng_closed)
+		s->pending_out = drain(s->tc.channel, s->chan, 0, &s->bytes_out);
+	if (s->pending_err && !s->eng_closed)
+		s->pending_err = drain(s->tc.channel, s->chan, 1, &s->bytes_out);
+
+	if (s->eng_eof && !s->pending_in && s->started && !s->eof_to_target && !s->tgt_closed) {
+		ssh_channel_send_eof(s->tc.channel);
+		s->eof_to_target = 1;
+	}
+	if (s->tgt_eof && !s->pending_out && !s->pending_err && !s->eof_to_engineer && !s->eng_closed) {
+		ssh_channel_send_eof(s->chan);
+		s->eof_to_engineer = 1;
+	}
+	/* The target is done: pass on how it ended, then close our side. */
+	if (s->tgt_closed && !s->pending_out && !s->pending_err && !s->close_sent && !s->eng_closed) {
+		if (s->exit_signal[0] != '\0')
+			ssh_channel_request_send_exit_signal(s->chan, s->exit_signal, s->exit_core, "", "");
+		else if (s->exit_status >= 0)
+			ssh_channel_request_send_exit_status(s->chan, s->exit_status);
+		ssh_channel_close(s->chan);
+		s->close_sent = 1;
+		s->closing_since = now;
+		if (s->end_reason == NULL)
+			s->end_reason = "target_closed";
+	}
+	/* The engineer left: close the target channel. */
+	if (s->eng_closed && !s->tgt_closed && !s->close_sent) {
+		ssh_channel_close(s->tc.channel);
+		s->close_sent = 1;
+		s->closing_since = now;
+		if (s->end_reason == NULL)
+			s->end_reason = "engineer_closed";
+	}
+	if (s->close_sent) {
+		if ((s->eng_closed && s->tgt_closed) || (s->eng_closed && !s->started))
+			s->done = 1;
+		else if (now - s->closing_since >= 5)
+			s->done = 1;	/* the peer never acknowledged; do not hang on it */
+	}
+}

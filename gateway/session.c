@@ -1,0 +1,255 @@
+/*
+ * Lifecycle of one engineer connection in its forked child: key exchange,
+ * the authentication phase (auth.c), the relay loop (relay.c) and the
+ * session row that says how it all ended.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "log.h"
+#include "session.h"
+#include "util.h"
+
+volatile sig_atomic_t session_stop_requested;
+static volatile sig_atomic_t grace_expired;
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	session_stop_requested = 1;
+}
+
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+	grace_expired = 1;
+}
+
+static void
+install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_term;
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_alarm;
+	sigaction(SIGALRM, &sa, NULL);
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGCHLD, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	/* Ctrl-C at the daemon's terminal drains the parent; sessions go on. */
+	sigaction(SIGINT, &sa, NULL);
+}
+
+void
+session_event(struct session *s, const char *kind, const char *reason, const char *detail)
+{
+	struct audit_event ev = {
+		.kind = kind,
+		.session_id = s->sid,
+		.engineer = s->engineer ? s->engineer->name : (s->user[0] ? s->user : NULL),
+		.target = s->target ? s->target->name : (s->want_target[0] ? s->want_target : NULL),
+		.approval_id = s->approval.id,
+		.client_addr = s->client_addr,
+		.reason = reason,
+		.detail = detail,
+	};
+
+	if (s->store == NULL || audit_event_add(s->store, &ev, (int64_t)time(NULL)) != 0)
+		log_error("event=store_failed op=event kind=%s", kind);
+}
+
+/* Say one line to the engineer on the channel's stderr before we close. */
+static void
+tell_engineer(struct session *s, const char *line)
+{
+	char msg[300];
+	int n;
+
+	if (s->chan == NULL || s->eng_closed)
+		return;
+	n = snprintf(msg, sizeof(msg), "\r\nremgate: %s\r\n", line);
+	if (n > 0 && (size_t)n < sizeof(msg))
+		ssh_channel_write_stderr(s->chan, msg, (uint32_t)n);
+}
+
+static void
+end_session(struct session *s)
+{
+	struct audit_session row = {
+		.id = s->sid,
+		.ended_at = (int64_t)time(NULL),
+		.exit_status = s->exit_status,
+		.exit_signal = s->exit_signal[0] ? s->exit_signal : NULL,
+		.end_reason = s->end_reason ? s->end_reason : "closed",
+		.bytes_in = s->bytes_in,
+		.bytes_out = s->bytes_out,
+	};
+	char detail[200];
+
+	if (audit_session_end(s->store, &row) != 0)
+		log_error("event=store_failed op=session_end error=\"%s\"", store_errmsg(s->store));
+	if (s->exit_signal[0])
+		snprintf(detail, sizeof(detail), "signal %s, %lld bytes in, %lld bytes out", s->exit_signal,
+		    (long long)s->bytes_in, (long long)s->bytes_out);
+	else
+		snprintf(detail, sizeof(detail), "exit status %d, %lld bytes in, %lld bytes out", s->exit_status,
+		    (long long)s->bytes_in, (long long)s->bytes_out);
+	session_event(s, "session_end", row.end_reason, detail);
+	log_info("event=session_end reason=%s exit_status=%d exit_signal=%s bytes_in=%lld bytes_out=%lld"
+	    " duration=%llds", row.end_reason, s->exit_status, s->exit_signal[0] ? s->exit_signal : "-",
+	    (long long)s->bytes_in, (long long)s->bytes_out, (long long)(row.ended_at - s->started_at));
+}
+
+/* Once shell or exec runs, the target's packets are read by the same loop. */
+static int
+join_target(struct session *s)
+{
+	ssh_set_blocking(s->tc.session, 0);
+	if (ssh_event_add_session(s->event, s->tc.session) != SSH_OK) {
+		log_error("event=internal error=\"cannot poll the target session\"");
+		return -1;
+	}
+	s->target_in_event = 1;
+	return 0;
+}
+
+static void
+run_loop(struct session *s)
+{
+	while (!s->done) {
+		/* An error here means one side broke; the checks below say which. */
+		(void)ssh_event_dopoll(s->event, 1000);
+		if (s->refused) {
+			ssh_blocking_flush(s->eng, 2000);	/* the banner first */
+			break;
+		}
+		if (!s->authenticated && grace_expired) {
+			s->pending_reason = s->pending_reason ? s->pending_reason : "login_timeout";
+			if (strcmp(s->pending_reason, "login_timeout") == 0)
+				snprintf(s->pending_detail, sizeof(s->pending_detail),
+				    "no login within %llds", (long long)s->cfg->login_grace_time);
+			break;
+		}
+		if (s->started && !s->target_in_event && join_target(s) != 0) {
+			s->end_reason = "internal_error";
+			tell_engineer(s, "internal error; session ended");
+			break;
+		}
+		if (s->authenticated)
+			relay_pump(s);
+		if (!ssh_is_connected(s->eng)) {
+			if (s->authenticated && s->end_reason == NULL)
+				s->end_reason = "engineer_disconnected";
+			break;
+		}
+		if (s->tc.session != NULL && s->target_in_event && !ssh_is_connected(s->tc.session)) {
+			if (s->end_reason == NULL)
+				s->end_reason = "target_disconnected";
+			tell_engineer(s, "the target connection was lost");
+			ssh_blocking_flush(s->eng, 2000);
+			break;
+		}
+		if (session_stop_requested) {
+			if (s->authenticated) {
+				s->end_reason = "gateway_shutdown";
+				tell_engineer(s, "the gateway is shutting down; session ended");
+				ssh_blocking_flush(s->eng, 2000);
+			}
+			break;
+		}
+		if (s->authenticated && s->chan == NULL && s->started_at > 0 &&
+		    (int64_t)time(NULL) - s->started_at > s->cfg->login_grace_time) {
+			s->end_reason = "no_channel";
+			break;
+		}
+	}
+}
+
+int
+session_run(const struct config *cfg, ssh_bind bind, int fd, const char *client_addr)
+{
+	struct session *s;
+	unsigned char rnd[SESSION_ID_LEN / 2];
+	char err[512];
+	int rc = 1;
+
+	install_signals();
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		close(fd);
+		return 1;
+	}
+	s->cfg = cfg;
+	s->exit_status = -1;
+	snprintf(s->client_addr, sizeof(s->client_addr), "%s", client_addr);
+	if (util_random(rnd, sizeof(rnd)) != 0) {
+		close(fd);
+		free(s);
+		return 1;
+	}
+	util_hex(rnd, sizeof(rnd), s->sid);
+	log_set_sid(s->sid);
+
+	if (store_open(cfg->db_path, &s->store, err, sizeof(err)) != 0) {
+		log_error("event=store_failed error=\"%s\"", err);
+		close(fd);
+		free(s);
+		return 1;
+	}
+	if ((s->eng = ssh_new()) == NULL) {
+		close(fd);
+		goto out;
+	}
+	alarm((unsigned int)cfg->login_grace_time);
+	if (ssh_bind_accept_fd(bind, s->eng, fd) != SSH_OK) {
+		log_warn("event=accept_failed client=%s error=\"%s\"", client_addr, ssh_get_error(bind));
+		close(fd);
+		goto out;
+	}
+	auth_setup(s);
+	if (ssh_handle_key_exchange(s->eng) != SSH_OK) {
+		log_info("event=kex_failed client=%s error=\"%s\"", client_addr, ssh_get_error(s->eng));
+		goto out;
+	}
+	ssh_set_blocking(s->eng, 0);
+	if ((s->event = ssh_event_new()) == NULL || ssh_event_add_session(s->event, s->eng) != SSH_OK) {
+		log_error("event=internal error=\"cannot create the event loop\"");
+		goto out;
+	}
+	run_loop(s);
+	alarm(0);
+	auth_finish_refused(s);
+	if (s->authenticated)
+		end_session(s);
+	rc = 0;
+out:
+	if (s->event != NULL) {
+		if (s->target_in_event)
+			ssh_event_remove_session(s->event, s->tc.session);
+		if (s->eng != NULL)
+			ssh_event_remove_session(s->event, s->eng);
+		ssh_event_free(s->event);
+	}
+	if (s->chan != NULL)
+		ssh_channel_free(s->chan);
+	target_conn_close(&s->tc);
+	if (s->eng != NULL) {
+		ssh_disconnect(s->eng);
+		ssh_free(s->eng);
+	}
+	approval_clear(&s->approval);
+	store_close(s->store);
+	free(s);
+	return rc;
+}

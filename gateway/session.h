@@ -1,0 +1,86 @@
+/*
+ * One engineer connection, run in its own forked child: key exchange,
+ * authentication with the approval token, the login to the target and the
+ * relay, all driven by one ssh_event loop. The context is shared by
+ * session.c (lifecycle), auth.c (who may pass) and relay.c (the bytes).
+ */
+#ifndef REMGATE_SESSION_H
+#define REMGATE_SESSION_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include <libssh/callbacks.h>
+#include <libssh/libssh.h>
+#include <libssh/server.h>
+
+#include "approval.h"
+#include "config.h"
+#include "store.h"
+#include "target.h"
+
+#define SESSION_ID_LEN 16	/* hex characters */
+
+struct session {
+	const struct config *cfg;
+	struct store *store;
+	ssh_session eng;		/* engineer side (we are the server) */
+	ssh_event event;
+	char sid[SESSION_ID_LEN + 1];
+	char client_addr[96];
+	int64_t started_at;
+
+	/* Authentication. */
+	char user[160];			/* as sent: "engineer+target" */
+	char want_target[80];		/* the target part, before it is known to exist */
+	const struct principal *engineer;
+	const struct target *target;
+	int pubkey_ok;
+	int authenticated;
+	int refused;			/* a final refusal: disconnect */
+	const char *pending_reason;	/* key refusal not yet final */
+	char pending_detail[256];
+	int key_banner_sent;
+	struct approval approval;
+
+	/* The relay. */
+	struct target_conn tc;
+	ssh_channel chan;		/* the engineer's session channel */
+	struct ssh_server_callbacks_struct server_cb;
+	struct ssh_channel_callbacks_struct eng_cb;
+	struct ssh_channel_callbacks_struct tgt_cb;
+	int started;			/* shell or exec running on the target */
+	int target_in_event;
+	int eng_eof, eng_closed, tgt_eof, tgt_closed;
+	int eof_to_target, eof_to_engineer, close_sent;
+	int pending_in, pending_out, pending_err;	/* bytes left in libssh's buffers */
+	int exit_status;		/* -1 until the target sends one */
+	char exit_signal[32];
+	int exit_core;
+	int64_t bytes_in, bytes_out;
+	int64_t closing_since;
+	const char *end_reason;
+	int done;
+};
+
+/* The stop flag set by SIGTERM in the child. */
+extern volatile sig_atomic_t session_stop_requested;
+
+/* Serve one accepted connection fd; returns the child's exit code. */
+int session_run(const struct config *cfg, ssh_bind bind, int fd, const char *client_addr);
+
+/* auth.c */
+void auth_setup(struct session *s);
+/* Write a refusal event and log line for a connection that never got in. */
+void auth_finish_refused(struct session *s);
+
+/* relay.c */
+void relay_setup_target_callbacks(struct session *s);
+ssh_channel relay_open_channel(ssh_session eng, void *userdata);
+/* Move buffered bytes and EOF/close along; called after every poll. */
+void relay_pump(struct session *s);
+
+/* session.c: one audit event for this connection. */
+void session_event(struct session *s, const char *kind, const char *reason, const char *detail);
+
+#endif

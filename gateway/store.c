@@ -1,0 +1,171 @@
+/*
+ * SQLite store: open in WAL mode with defensive settings, and bring the
+ * schema up to date from the embedded migrations, each in its own
+ * transaction together with its row in schema_migrations.
+ */
+#include "store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "log.h"
+
+struct store {
+	sqlite3 *db;
+};
+
+static int
+exec_sql(sqlite3 *db, const char *sql, char *err, size_t errlen)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", msg ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
+{
+	char why[512];
+
+	if (exec_sql(db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+	    " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+	    why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "%s: cannot create schema_migrations: %s", path, why);
+		return -1;
+	}
+	for (int i = 0; i < store_migrations_count; i++) {
+		const struct store_migration *m = &store_migrations[i];
+		sqlite3_stmt *st = NULL;
+		int applied = 0;
+
+		/* IMMEDIATE: two processes starting at once must not both apply it. */
+		if (exec_sql(db, "BEGIN IMMEDIATE", why, sizeof(why)) != 0) {
+			snprintf(err, errlen, "%s: %s", path, why);
+			return -1;
+		}
+		if (sqlite3_prepare_v2(db, "SELECT 1 FROM schema_migrations WHERE version = ?", -1, &st, NULL) != SQLITE_OK)
+			goto fail_db;
+		sqlite3_bind_int(st, 1, m->version);
+		applied = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_finalize(st);
+		st = NULL;
+		if (applied) {
+			exec_sql(db, "COMMIT", why, sizeof(why));
+			continue;
+		}
+		if (exec_sql(db, m->sql, why, sizeof(why)) != 0) {
+			snprintf(err, errlen, "%s: migration %s failed: %s", path, m->name, why);
+			exec_sql(db, "ROLLBACK", why, sizeof(why));
+			return -1;
+		}
+		if (sqlite3_prepare_v2(db, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+		    -1, &st, NULL) != SQLITE_OK)
+			goto fail_db;
+		sqlite3_bind_int(st, 1, m->version);
+		sqlite3_bind_text(st, 2, m->name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			sqlite3_finalize(st);
+			goto fail_db;
+		}
+		sqlite3_finalize(st);
+		if (exec_sql(db, "COMMIT", why, sizeof(why)) != 0) {
+			snprintf(err, errlen, "%s: %s", path, why);
+			return -1;
+		}
+		log_info("event=migration_applied version=%d name=%s", m->version, m->name);
+	}
+	return 0;
+fail_db:
+	snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(db));
+	exec_sql(db, "ROLLBACK", why, sizeof(why));
+	return -1;
+}
+
+int
+store_open(const char *path, struct store **out, char *err, size_t errlen)
+{
+	struct store *st;
+	char why[512];
+	int on = 1;
+
+	*out = NULL;
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: cannot open store: %s", path,
+		    st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 1, &on);
+	sqlite3_busy_timeout(st->db, 10000);
+	if (exec_sql(st->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+	    "PRAGMA foreign_keys=ON;", why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "%s: cannot set up store: %s", path, why);
+		goto fail;
+	}
+	if (migrate(st->db, path, err, errlen) != 0)
+		goto fail;
+	*out = st;
+	return 0;
+fail:
+	store_close(st);
+	return -1;
+}
+
+void
+store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	sqlite3_close_v2(st->db);
+	free(st);
+}
+
+sqlite3 *
+store_db(struct store *st)
+{
+	return st->db;
+}
+
+const char *
+store_errmsg(struct store *st)
+{
+	return sqlite3_errmsg(st->db);
+}
+
+sqlite3_stmt *
+store_prepare(struct store *st, const char *sql)
+{
+	sqlite3_stmt *stmt = NULL;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
+		log_error("event=sql_prepare_failed error=\"%s\"", sqlite3_errmsg(st->db));
+		return NULL;
+	}
+	return stmt;
+}
+
+int
+store_schema_version(struct store *st)
+{
+	sqlite3_stmt *stmt = store_prepare(st, "SELECT MAX(version) FROM schema_migrations");
+	int v = -1;
+
+	if (stmt == NULL)
+		return -1;
+	if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_type(stmt, 0) != SQLITE_NULL)
+		v = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	return v;
+}

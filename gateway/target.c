@@ -1,0 +1,161 @@
+/* Client connections from the gateway to target devices. */
+#include "target.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "keys.h"
+
+/* Prefer Ed25519 so the negotiated host key (and so the pin) is stable. */
+static const char hostkey_order[] =
+    "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,"
+    "rsa-sha2-512,rsa-sha2-256";
+
+const char *
+target_result_code(enum target_result r)
+{
+	switch (r) {
+	case TARGET_OK: return "ok";
+	case TARGET_UNREACHABLE: return "target_unreachable";
+	case TARGET_HOSTKEY_MISMATCH: return "target_hostkey_mismatch";
+	case TARGET_AUTH_FAILED: return "target_auth_failed";
+	case TARGET_CHANNEL_FAILED: return "target_channel_failed";
+	default: return "target_internal_error";
+	}
+}
+
+static ssh_session
+new_client(const char *host, int port, const char *user, int64_t timeout)
+{
+	ssh_session s = ssh_new();
+	long t = (long)timeout;
+	int no = 0;
+	unsigned int uport = (unsigned int)port;
+
+	if (s == NULL)
+		return NULL;
+	/* Nothing from ~/.ssh/config or known_hosts: the pin is the only trust. */
+	if (ssh_options_set(s, SSH_OPTIONS_PROCESS_CONFIG, &no) != SSH_OK ||
+	    ssh_options_set(s, SSH_OPTIONS_HOST, host) != SSH_OK ||
+	    ssh_options_set(s, SSH_OPTIONS_PORT, &uport) != SSH_OK ||
+	    (user && ssh_options_set(s, SSH_OPTIONS_USER, user) != SSH_OK) ||
+	    ssh_options_set(s, SSH_OPTIONS_TIMEOUT, &t) != SSH_OK ||
+	    ssh_options_set(s, SSH_OPTIONS_KNOWNHOSTS, "/dev/null") != SSH_OK ||
+	    ssh_options_set(s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null") != SSH_OK ||
+	    ssh_options_set(s, SSH_OPTIONS_HOSTKEYS, hostkey_order) != SSH_OK) {
+		ssh_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static int
+server_fingerprint(ssh_session s, char *fp, size_t fplen)
+{
+	ssh_key key = NULL;
+	int r;
+
+	if (ssh_get_server_publickey(s, &key) != SSH_OK)
+		return -1;
+	r = keys_fingerprint(key, fp, fplen);
+	ssh_key_free(key);
+	return r;
+}
+
+enum target_result
+target_probe_hostkey(const char *host, int port, int64_t timeout,
+    char *fp, size_t fplen, char *detail, size_t detail_len)
+{
+	ssh_session s = new_client(host, port, NULL, timeout);
+	enum target_result r = TARGET_OK;
+
+	if (s == NULL) {
+		snprintf(detail, detail_len, "cannot set up an SSH client session");
+		return TARGET_INTERNAL;
+	}
+	if (ssh_connect(s) != SSH_OK) {
+		snprintf(detail, detail_len, "cannot connect to %s:%d: %s", host, port, ssh_get_error(s));
+		r = TARGET_UNREACHABLE;
+	} else if (server_fingerprint(s, fp, fplen) != 0) {
+		snprintf(detail, detail_len, "%s:%d sent no usable host key", host, port);
+		r = TARGET_INTERNAL;
+	}
+	ssh_disconnect(s);
+	ssh_free(s);
+	return r;
+}
+
+enum target_result
+target_connect(const struct target *t, int64_t timeout, struct target_conn *out,
+    char *detail, size_t detail_len)
+{
+	ssh_session s;
+	ssh_key key = NULL;
+	char fp[128];
+	enum target_result r;
+
+	out->session = NULL;
+	out->channel = NULL;
+	if ((s = new_client(t->host, t->port, t->user, timeout)) == NULL) {
+		snprintf(detail, detail_len, "cannot set up an SSH client session");
+		return TARGET_INTERNAL;
+	}
+	if (ssh_connect(s) != SSH_OK) {
+		snprintf(detail, detail_len, "cannot connect to target %s: %s", t->name, ssh_get_error(s));
+		r = TARGET_UNREACHABLE;
+		goto fail;
+	}
+	if (server_fingerprint(s, fp, sizeof(fp)) != 0) {
+		snprintf(detail, detail_len, "target %s sent no usable host key", t->name);
+		r = TARGET_HOSTKEY_MISMATCH;
+		goto fail;
+	}
+	if (strcmp(fp, t->host_key) != 0) {
+		snprintf(detail, detail_len, "target %s host key %s does not match the pinned %s",
+		    t->name, fp, t->host_key);
+		r = TARGET_HOSTKEY_MISMATCH;
+		goto fail;
+	}
+	if (ssh_pki_import_privkey_file(t->identity_file, NULL, NULL, NULL, &key) != SSH_OK) {
+		snprintf(detail, detail_len, "cannot load the vaulted identity for target %s", t->name);
+		r = TARGET_INTERNAL;
+		goto fail;
+	}
+	if (ssh_userauth_publickey(s, NULL, key) != SSH_AUTH_SUCCESS) {
+		snprintf(detail, detail_len, "target %s refused the gateway's key for user %s",
+		    t->name, t->user);
+		r = TARGET_AUTH_FAILED;
+		goto fail;
+	}
+	ssh_key_free(key);
+	key = NULL;
+	if ((out->channel = ssh_channel_new(s)) == NULL || ssh_channel_open_session(out->channel) != SSH_OK) {
+		snprintf(detail, detail_len, "target %s refused a session channel: %s", t->name, ssh_get_error(s));
+		ssh_channel_free(out->channel);
+		out->channel = NULL;
+		r = TARGET_CHANNEL_FAILED;
+		goto fail;
+	}
+	out->session = s;
+	return TARGET_OK;
+fail:
+	ssh_key_free(key);
+	ssh_disconnect(s);
+	ssh_free(s);
+	return r;
+}
+
+void
+target_conn_close(struct target_conn *c)
+{
+	if (c == NULL || c->session == NULL)
+		return;
+	if (c->channel) {
+		ssh_channel_close(c->channel);
+		ssh_channel_free(c->channel);
+		c->channel = NULL;
+	}
+	ssh_disconnect(c->session);
+	ssh_free(c->session);
+	c->session = NULL;
+}

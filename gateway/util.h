@@ -1,0 +1,32 @@
+/* Small helpers shared by the daemon and the CLI: time, names, randomness. */
+#ifndef REMGATE_UTIL_H
+#define REMGATE_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Format t as "2026-11-25T06:10:00Z" (UTC). */
+void util_time_iso(int64_t t, char *buf, size_t buflen);
+
+/* Names of engineers, admins and targets: 1..64 of [A-Za-z0-9._-]. */
+int util_name_valid(const char *s);
+
+/* Fill buf with n cryptographically random bytes. 0 or -1. */
+int util_random(void *buf, size_t n);
+
+/* Lower-case hex of n bytes into out (2n+1 bytes). */
+void util_hex(const unsigned char *in, size_t n, char *out);
+
+/* "dir/rel" unless rel is absolute; malloc'd, NULL on OOM. */
+char *util_path_join(const char *dir, const char *rel);
+
+/* mkdir -p with mode for the last component; 0 or -1 (errno set). */
+int util_mkdirs(const char *path, unsigned int mode);
+
+/* strtoll of a whole decimal string within [min,max]; 0 or -1. */
+int util_parse_int(const char *s, long long min, long long max, long long *out);
+
+#endif
