@@ -5,6 +5,7 @@
 #ifndef REMGATE_DURATION_H
 #define REMGATE_DURATION_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Longest duration accepted anywhere: one year. */

@@ -1,0 +1,163 @@
+/* Configuration: a valid file loads; each mistake names file, line, column. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "tap.h"
+
+#define PUB "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOkXv1wqUzV5TULzCoHOM3eh2GpPN3a4VFNAVAWc9oZ0 alice@laptop"
+#define FP "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU"
+
+static char dir[] = "/tmp/remgate-test-config.XXXXXX";
+static char file[300];
+
+static void
+write_file(const char *text)
+{
+	FILE *f = fopen(file, "w");
+
+	if (f == NULL)
+		exit(99);
+	fputs(text, f);
+	fclose(f);
+}
+
+static const char valid[] =
+    "listen: \"127.0.0.1:2222\"\n"
+    "state_dir: \"./state\"\n"
+    "engineers:\n"
+    "  - name: alice\n"
+    "    authorized_keys: [\"" PUB "\"]\n"
+    "admins:\n"
+    "  - name: wang\n"
+    "    authorized_keys: [\"" PUB "\"]\n"
+    "targets:\n"
+    "  - name: router1\n"
+    "    address: \"127.0.0.1:2200\"\n"
+    "    user: maint\n"
+    "    identity_file: \"./state/router1_ed25519\"\n"
+    "    host_key: \"" FP "\"\n";
+
+/* Load text; expect an error at line:col that mentions what. */
+static void
+expect_error(const char *why, const char *text, int line, int col, const char *what)
+{
+	struct config *cfg = NULL;
+	char err[1024] = "", where[350];
+
+	write_file(text);
+	is_int(config_load(file, &cfg, err, sizeof(err)), -1, "%s: refused", why);
+	snprintf(where, sizeof(where), "%s:%d:%d: ", file, line, col);
+	ok(strncmp(err, where, strlen(where)) == 0, "%s: error starts with FILE:%d:%d (%s)", why, line, col, err);
+	contains(err, what, "%s: error says what was expected", why);
+	config_free(cfg);
+}
+
+static char *
+replace(const char *text, const char *from, const char *to)
+{
+	const char *at = strstr(text, from);
+	size_t len = strlen(text) - strlen(from) + strlen(to) + 1;
+	char *out = malloc(len);
+
+	if (at == NULL || out == NULL)
+		exit(99);
+	snprintf(out, len, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+	return out;
+}
+
+static void
+expect_replaced_error(const char *why, const char *from, const char *to, int line, int col, const char *what)
+{
+	char *text = replace(valid, from, to);
+
+	expect_error(why, text, line, col, what);
+	free(text);
+}
+
+int
+main(void)
+{
+	struct config *cfg = NULL;
+	char err[1024], want[400];
+
+	if (mkdtemp(dir) == NULL)
+		return 99;
+	snprintf(file, sizeof(file), "%s/remgate.yaml", dir);
+
+	write_file(valid);
+	is_int(config_load(file, &cfg, err, sizeof(err)), 0, "the valid config loads");
+	if (cfg == NULL) {
+		printf("# %s\n", err);
+		return done();
+	}
+	is_str(cfg->listen_host, "127.0.0.1", "listen host");
+	is_int(cfg->listen_port, 2222, "listen port");
+	snprintf(want, sizeof(want), "%s/state", dir);
+	is_str(cfg->state_dir, want, "state_dir is relative to the config file");
+	snprintf(want, sizeof(want), "%s/state/remgate.db", dir);
+	is_str(cfg->db_path, want, "the store lives in state_dir");
+	snprintf(want, sizeof(want), "%s/state/host_ed25519", dir);
+	is_str(cfg->host_key, want, "host_key defaults into state_dir");
+	is_int(cfg->nengineers, 1, "one engineer");
+	is_int(cfg->ntargets, 1, "one target");
+	is_str(cfg->targets[0].host_key, FP, "the pin is kept as written");
+	ok(config_engineer(cfg, "alice") != NULL, "alice is found");
+	ok(config_engineer(cfg, "mallory") == NULL, "mallory is not");
+	ok(config_target(cfg, "router1") != NULL, "router1 is found");
+	is_int(cfg->login_grace_time, 120, "login_grace_time defaults to 120 s");
+	config_free(cfg);
+	cfg = NULL;
+
+	expect_replaced_error("unknown top-level key", "state_dir:", "stat_dir:", 2, 1, "unknown key 'stat_dir'");
+	expect_replaced_error("unknown target key", "    user: maint", "    usr: maint", 12, 5, "unknown key 'usr' in target");
+	expect_replaced_error("wrong type", "listen: \"127.0.0.1:2222\"", "listen: [1, 2]", 1, 9, "'listen' must be a string");
+	expect_replaced_error("engineers not a list", "engineers:\n  - name: alice\n    authorized_keys: [\"" PUB "\"]\n",
+	    "engineers: alice\n", 3, 12, "'engineers' must be a list");
+	expect_replaced_error("bad port", "127.0.0.1:2222", "127.0.0.1:99999", 1, 9, "port must be a number");
+	expect_replaced_error("bad public key", PUB, "ssh-ed25519 AAAAnotbase64", 5, 23, "does not decode");
+	expect_replaced_error("bad fingerprint", FP, "MD5:aa:bb", 14, 15, "SHA256 fingerprint");
+	expect_replaced_error("bad duration", "state_dir: \"./state\"\n", "state_dir: \"./state\"\nlogin_grace_time: 5 minutes\n",
+	    3, 19, "bad duration");
+	expect_replaced_error("duplicate key", "state_dir: \"./state\"\n", "state_dir: \"./state\"\nlisten: \"127.0.0.1:1\"\n",
+	    3, 1, "duplicate key 'listen'");
+	expect_replaced_error("bad name", "name: router1", "name: router/1", 10, 11, "must be 1-64 characters");
+	expect_replaced_error("missing host_key", "    host_key: \"" FP "\"\n", "", 10, 5, "missing 'host_key'");
+	{
+		char *dup = replace(valid, "admins:", "  - name: alice\n    authorized_keys: [\"" PUB "\"]\nadmins:");
+		expect_error("duplicate engineer", dup, 6, 5, "duplicate engineer name 'alice'");
+		free(dup);
+	}
+	expect_error("YAML syntax", "listen: \"127.0.0.1:2222\n  state_dir: [\n", 3, 1, "YAML syntax error");
+	expect_error("missing listen", "state_dir: \"./s\"\n", 1, 1, "missing 'listen'");
+
+	/* A key file that exists but is not a private key. */
+	{
+		char keyfile[400];
+		FILE *f;
+
+		snprintf(keyfile, sizeof(keyfile), "%s/state", dir);
+		mkdir(keyfile, 0700);
+		snprintf(keyfile, sizeof(keyfile), "%s/state/router1_ed25519", dir);
+		if ((f = fopen(keyfile, "w")) == NULL)
+			return 99;
+		fputs("not a key\n", f);
+		fclose(f);
+		expect_error("garbage identity file", valid, 13, 20, "is not an unencrypted OpenSSH/PEM private key");
+		if (geteuid() != 0) {
+			chmod(keyfile, 0);
+			expect_error("unreadable identity file", valid, 13, 20, "cannot read");
+		}
+		unlink(keyfile);
+	}
+	{
+		char cmd[400];
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+		if (system(cmd) != 0)
+			return 99;
+	}
+	return done();
+}
