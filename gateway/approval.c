@@ -369,3 +369,17 @@ approval_consume(struct store *st, int64_t id, int64_t now)
 	approval_clear(&a);
 	return v == APPROVAL_OK ? APPROVAL_USED_UP : v;
 }
+
+int
+approval_release(struct store *st, int64_t id)
+{
+	sqlite3_stmt *s = store_prepare(st, "UPDATE approvals SET uses = uses - 1 WHERE id = ? AND uses > 0");
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}

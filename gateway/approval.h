@@ -96,4 +96,7 @@ enum approval_verdict approval_check(struct store *st, const char *token,
 /* Atomically take one use of approval id if it is still valid at now. */
 enum approval_verdict approval_consume(struct store *st, int64_t id, int64_t now);
 
+/* Give back a use taken by approval_consume when the session never opened. 0 or -1. */
+int approval_release(struct store *st, int64_t id);
+
 #endif

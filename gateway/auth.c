@@ -168,16 +168,21 @@ token_step(struct session *s, const char *answer)
 		return -1;
 	}
 
-	tr = target_connect(s->target, s->cfg->target_connect_timeout, &s->tc, detail, sizeof(detail));
-	if (tr != TARGET_OK) {
-		refuse(s, target_result_code(tr), target_failure_text(tr), detail);
-		return -1;
-	}
+	/*
+	 * Reserve the use before touching the target, so of two racing
+	 * logins on a one-session approval the loser never reaches it.
+	 */
 	v = approval_consume(s->store, s->approval.id, (int64_t)time(NULL));
 	if (v != APPROVAL_OK) {
-		target_conn_close(&s->tc);
 		snprintf(text, sizeof(text), "%s (approval %lld)", approval_verdict_text(v), (long long)s->approval.id);
 		refuse(s, approval_verdict_code(v), text, NULL);
+		return -1;
+	}
+	tr = target_connect(s->target, s->cfg->target_connect_timeout, &s->tc, detail, sizeof(detail));
+	if (tr != TARGET_OK) {
+		if (approval_release(s->store, s->approval.id) != 0)
+			log_error("event=store_failed op=approval_release approval=%lld", (long long)s->approval.id);
+		refuse(s, target_result_code(tr), target_failure_text(tr), detail);
 		return -1;
 	}
 	return 0;

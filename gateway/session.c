@@ -219,7 +219,9 @@ session_run(const struct config *cfg, ssh_bind bind, int fd, const char *client_
 	}
 	auth_setup(s);
 	if (ssh_handle_key_exchange(s->eng) != SSH_OK) {
+		/* Scanners and port checks end here; not a failure of ours. */
 		log_info("event=kex_failed client=%s error=\"%s\"", client_addr, ssh_get_error(s->eng));
+		rc = 0;
 		goto out;
 	}
 	ssh_set_blocking(s->eng, 0);

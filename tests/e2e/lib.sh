@@ -105,7 +105,7 @@ PasswordAuthentication no
 KbdInteractiveAuthentication no
 PubkeyAuthentication yes
 PermitRootLogin prohibit-password
-AcceptEnv LANG LC_*
+AcceptEnv LANG LC_* FOO
 Subsystem sftp internal-sftp
 LogLevel VERBOSE
 CFG
@@ -195,7 +195,7 @@ gw_ssh() {
 	SSH_ASKPASS_REQUIRE=force DISPLAY= \
 	ssh -F /dev/null -p "$GW_PORT" -i "$WORK/$key" -o IdentitiesOnly=yes \
 	    -o UserKnownHostsFile="$WORK/known_hosts" -o StrictHostKeyChecking=accept-new \
-	    -o ConnectTimeout=10 -o ServerAliveInterval=5 -o LogLevel=${SSH_LOG_LEVEL:-ERROR} \
+	    -o ConnectTimeout=10 -o ServerAliveInterval=5 -o LogLevel=${SSH_LOG_LEVEL:-INFO} \
 	    "$user@127.0.0.1" "$@"
 }
 

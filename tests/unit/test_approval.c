@@ -157,6 +157,9 @@ main(void)
 	is_int(approval_get(st, id3, &got), 0, "the raced approval reads back");
 	is_int(got.uses, 2, "with 2 uses");
 	approval_clear(&got);
+	is_int(approval_release(st, id3), 0, "a use is given back (the target was unreachable)");
+	is_int(approval_consume(st, id3, NOW + 11), APPROVAL_OK, "and can be taken again");
+	is_int(approval_consume(st, id3, NOW + 12), APPROVAL_USED_UP, "but only once");
 	store_close(st);
 	{
 		char cmd[300];
