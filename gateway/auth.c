@@ -221,13 +221,13 @@ on_kbdint(struct session *s, ssh_message msg)
 		return 0;
 	}
 	if (!ssh_message_auth_kbdint_is_response(msg)) {
-		char instruction[300];
-		const char *prompts[1] = { "Approval token: " };
+		/* No name or instruction: ssh prints those even for scripted runs. */
+		char prompt[120];
+		const char *prompts[1] = { prompt };
 		char echo[1] = { 0 };
 
-		snprintf(instruction, sizeof(instruction),
-		    "remgate: %s needs a customer approval to reach %s.", s->engineer->name, s->target->name);
-		ssh_message_auth_interactive_request(msg, "remgate approval", instruction, 1, prompts, echo);
+		snprintf(prompt, sizeof(prompt), "Approval token for %s: ", s->target->name);
+		ssh_message_auth_interactive_request(msg, "", "", 1, prompts, echo);
 		return 0;
 	}
 	const char *answer = ssh_userauth_kbdint_getnanswers(s->eng) >= 1 ?

@@ -1,1 +1,63 @@
-exit 77
+#!/bin/bash
+# Flow control: 200 MB from the device arrive whole and identical, and a
+# large upload too, while the session process's memory stays bounded.
+. "$(dirname "$0")/lib.sh"
+
+MB=${BULK_MB:-200}
+RSS_LIMIT_KB=${RSS_LIMIT_KB:-65536}	# 64 MiB; the relay buffers at most the SSH windows
+
+setup_all
+TOKEN=$(new_token --max-sessions 3) || fail approve
+export TOKEN
+
+# Largest VmRSS (kB) of the gateway's session children while $1 runs.
+watch_rss() {
+	max=0
+	while kill -0 "$1" 2>/dev/null; do
+		for child in $(pgrep -P "$GW_PID"); do
+			rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$child/status" 2>/dev/null)
+			[ -n "$rss" ] && [ "$rss" -gt "$max" ] && max=$rss
+		done
+		sleep 0.2
+	done
+	echo "$max"
+}
+
+log "download: head -c ${MB}M /dev/urandom on the device, hashed at both ends"
+start=$(date +%s.%N)
+gw_ssh alice alice+router1 "head -c ${MB}M /dev/urandom | tee >(sha256sum | cut -d' ' -f1 >&2)" \
+    2>"$WORK/remote.sum" | sha256sum | cut -d' ' -f1 >"$WORK/local.sum" &
+pipe_pid=$!
+peak=$(watch_rss "$pipe_pid")
+wait "$pipe_pid"
+secs=$(echo "$(date +%s.%N) - $start" | bc 2>/dev/null || echo "?")
+remote=$(grep -E '^[0-9a-f]{64}$' "$WORK/remote.sum")
+assert_eq "SHA-256 of what arrived vs what the device sent" "$remote" "$(cat "$WORK/local.sum")"
+log "download ${MB} MB in ${secs}s; session process peak RSS ${peak} kB"
+if [ -z "${REMGATE_SANITIZED:-}" ]; then
+	[ "$peak" -gt 0 ] && [ "$peak" -lt "$RSS_LIMIT_KB" ] || fail "session RSS ${peak} kB (limit ${RSS_LIMIT_KB} kB)"
+fi
+
+log "upload: 64 MB from the engineer, hashed on the device"
+head -c 64M /dev/urandom >"$WORK/up.bin"
+local_sum=$(sha256sum <"$WORK/up.bin" | cut -d' ' -f1)
+gw_ssh alice alice+router1 'sha256sum | cut -d" " -f1' <"$WORK/up.bin" >"$WORK/up.sum" &
+pipe_pid=$!
+peak=$(watch_rss "$pipe_pid")
+wait "$pipe_pid"
+assert_eq "SHA-256 of the upload on the device" "$local_sum" "$(cat "$WORK/up.sum")"
+log "upload peak RSS ${peak} kB"
+if [ -z "${REMGATE_SANITIZED:-}" ]; then
+	[ "$peak" -lt "$RSS_LIMIT_KB" ] || fail "session RSS ${peak} kB on upload (limit ${RSS_LIMIT_KB} kB)"
+fi
+
+log "byte counts in the session rows"
+ctl sessions list --json | python3 -c "
+import json, sys
+rows = {r['kind'] and r['command']: r for r in json.load(sys.stdin)}
+down = [r for c, r in rows.items() if c and c.startswith('head -c')][0]
+up = [r for c, r in rows.items() if c and c.startswith('sha256sum')][0]
+assert down['bytes_out'] >= $MB * 1048576, down
+assert up['bytes_in'] == 64 * 1048576, up
+" || fail "byte counts are wrong"
+done_ok

@@ -13,7 +13,7 @@ log "exec, output and exit status"
 out=$(gw_ssh alice alice+router1 'echo hello from $(hostname); exit 3' 2>"$WORK/err"); rc=$?
 assert_eq "exit status of 'exit 3'" 3 "$rc"
 assert_contains "exec output" "$out" "hello from"
-grep -q "Approval token:" "$WORK/askpass.log" || fail "no token prompt was shown"
+grep -q "Approval token for router1:" "$WORK/askpass.log" || fail "no token prompt was shown"
 grep -qi "token" "$WORK/askpass.log" || fail "the prompt does not mention the token"
 out=$(gw_ssh alice alice+router1 true); rc=$?
 assert_eq "exit status of 'true'" 0 "$rc"
