@@ -47,13 +47,46 @@ assert_contains "shell output" "$out" "sum=42"
 assert_contains "a pty was allocated" "$out" "/dev/pts/"
 assert_contains "terminal type passed" "$out" "term=xterm-256color"
 
-log "window size passes (script gives ssh a real terminal of 33x101)"
-if command -v script >/dev/null; then
-	export -f gw_ssh
-	export WORK GW_PORT
-	out=$(script -qfec "stty rows 33 cols 101; bash -c 'gw_ssh alice alice+router1 -t \"stty size\"'" /dev/null </dev/null 2>&1)
-	assert_contains "pty size on the device" "$out" "33 101"
-fi
+log "pty size and a window change pass (ssh driven through a real pseudo-terminal)"
+export WORK GW_PORT TOKEN
+python3 - <<'PY' || fail "window size was not relayed"
+import os, pty, fcntl, termios, struct, select, time, sys
+def winsize(fd, rows, cols):
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+work, port = os.environ["WORK"], os.environ["GW_PORT"]
+pid, fd = pty.fork()
+if pid == 0:
+    winsize(sys.stdout.fileno(), 33, 101)
+    os.environ.update(SSH_ASKPASS=work + "/askpass", SSH_ASKPASS_REQUIRE="force", ASKPASS_LOG=work + "/askpass.log")
+    os.execvp("ssh", ["ssh", "-F", "/dev/null", "-p", port, "-i", work + "/alice", "-o", "IdentitiesOnly=yes",
+                      "-o", "UserKnownHostsFile=" + work + "/known_hosts", "-o", "StrictHostKeyChecking=accept-new",
+                      "-t", "alice+router1@127.0.0.1"])
+buf = b""
+def expect(needle, timeout=15):
+    global buf
+    end = time.time() + timeout
+    while needle not in buf:
+        if time.time() > end:
+            sys.stderr.write("timed out waiting for %r; got %r\n" % (needle, buf[-300:]))
+            sys.exit(1)
+        r, _, _ = select.select([fd], [], [], 0.5)
+        if r:
+            try:
+                buf += os.read(fd, 4096)
+            except OSError:
+                break
+os.write(fd, b"PS1='$ '; echo READY\r")
+expect(b"READY\r\n")
+os.write(fd, b"stty size\r")
+expect(b"33 101")
+winsize(fd, 40, 120)   # the kernel sends SIGWINCH to ssh, which sends window-change
+time.sleep(0.5)
+os.write(fd, b"stty size\r")
+expect(b"40 120")
+os.write(fd, b"exit 7\r")
+_, status = os.waitpid(pid, 0)
+sys.exit(0 if os.WEXITSTATUS(status) == 7 else 1)
+PY
 
 log "session rows"
 ctl sessions list --json >"$WORK/sessions.json" || fail "sessions list"
