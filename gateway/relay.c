@@ -1,9 +1,8 @@
 /*
  * The relay between the engineer's session channel and the target's.
  * Requests (pty, env, window-change, signal, shell, exec) are forwarded as
- * they come; data moves only as far as the receiving side's SSH window
- * allows, and what does not fit stays in libssh's channel buffer (whose
- * window then stops growing), so a fast sender cannot grow our memory.
+ * they come; data goes through relaybuf.c, which honours both SSH windows
+ * so a fast sender facing a slow receiver cannot grow our memory.
  */
 #include <stdio.h>
 #include <string.h>
@@ -14,42 +13,23 @@
 #include "policy.h"
 #include "session.h"
 
-#define RELAY_CHUNK 32768
-
-/* Forward up to len bytes; returns how many the destination took. */
-static int
-forward(ssh_channel dst, const void *data, uint32_t len, int is_stderr)
-{
-	uint32_t room = ssh_channel_window_size(dst);
-	int n;
-
-	if (room == 0 || len == 0)
-		return 0;
-	if (len > room)
-		len = room;
-	n = is_stderr ? ssh_channel_write_stderr(dst, data, len) : ssh_channel_write(dst, data, len);
-	return n < 0 ? 0 : n;
-}
-
 /* ---- engineer channel ---------------------------------------------- */
 
 static int
 eng_data(ssh_session session, ssh_channel channel, void *data, uint32_t len, int is_stderr, void *userdata)
 {
 	struct session *s = userdata;
-	int n;
 
 	(void)session;
 	(void)channel;
 	(void)is_stderr;	/* a client's "stderr" has no meaning to a server */
-	if (!s->started || s->tgt_closed) {
-		s->pending_in = len > 0;
+	if (s->tgt_closed)
+		return (int)len;	/* nobody to deliver to */
+	if (!s->started) {
+		s->to_target.held = 1;	/* keep it in libssh until shell/exec */
 		return 0;
 	}
-	n = forward(s->tc.channel, data, len, 0);
-	s->bytes_in += n;
-	s->pending_in = (uint32_t)n < len;
-	return n;
+	return (int)relaybuf_intake(&s->to_target, s->tc.channel, data, len);
 }
 
 static void
@@ -239,7 +219,6 @@ static int
 tgt_data(ssh_session session, ssh_channel channel, void *data, uint32_t len, int is_stderr, void *userdata)
 {
 	struct session *s = userdata;
-	int n;
 
 	(void)session;
 	(void)channel;
@@ -247,13 +226,7 @@ tgt_data(ssh_session session, ssh_channel channel, void *data, uint32_t len, int
 		/* Nobody to deliver to: let it go rather than stall the target. */
 		return (int)len;
 	}
-	n = forward(s->chan, data, len, is_stderr);
-	s->bytes_out += n;
-	if (is_stderr)
-		s->pending_err = (uint32_t)n < len;
-	else
-		s->pending_out = (uint32_t)n < len;
-	return n;
+	return (int)relaybuf_intake(is_stderr ? &s->to_engineer_err : &s->to_engineer, s->chan, data, len);
 }
 
 static void
@@ -315,63 +288,38 @@ relay_setup_target_callbacks(struct session *s)
 	ssh_set_channel_callbacks(s->tc.channel, &s->tgt_cb);
 }
 
-/* ---- pumping what the callbacks left behind ------------------------- */
-
-/*
- * Move bytes still in src's buffer to dst while dst's window has room.
- * Returns 1 if bytes remain, 0 when the buffer is empty.
- */
-static int
-drain(ssh_channel src, ssh_channel dst, int is_stderr, int64_t *counter)
-{
-	char buf[RELAY_CHUNK];
-	uint32_t room;
-	int n, w;
-
-	for (;;) {
-		if ((room = ssh_channel_window_size(dst)) == 0)
-			return 1;
-		if (room > sizeof(buf))
-			room = sizeof(buf);
-		/* With bytes buffered this only copies them; it reads no packets. */
-		n = ssh_channel_poll(src, is_stderr);
-		if (n <= 0)
-			return 0;
-		n = ssh_channel_read_nonblocking(src, buf, room, is_stderr);
-		if (n <= 0)
-			return 0;
-		w = is_stderr ? ssh_channel_write_stderr(dst, buf, (uint32_t)n) :
-		    ssh_channel_write(dst, buf, (uint32_t)n);
-		if (w != n)
-			return 0;	/* the session failed; the loop sees it */
-		*counter += n;
-	}
-}
+/* ---- moving what the callbacks left behind, and ending ------------- */
 
 void
 relay_pump(struct session *s)
 {
 	int64_t now = (int64_t)time(NULL);
 
+	int out_done, in_done;
+
 	if (s->chan == NULL || s->tc.channel == NULL)
 		return;
-	if (s->pending_in && s->started && !s->tgt_closed)
-		s->pending_in = drain(s->chan, s->tc.channel, 0, &s->bytes_in);
-	if (s->pending_out && !s->eng_closed)
-		s->pending_out = drain(s->tc.channel, s->chan, 0, &s->bytes_out);
-	if (s->pending_err && !s->eng_closed)
-		s->pending_err = drain(s->tc.channel, s->chan, 1, &s->bytes_out);
+	if (s->started && !s->tgt_closed)
+		relaybuf_pump(&s->to_target, s->chan, s->tc.channel);
+	if (!s->eng_closed) {
+		relaybuf_pump(&s->to_engineer, s->tc.channel, s->chan);
+		relaybuf_pump(&s->to_engineer_err, s->tc.channel, s->chan);
+	}
+	s->bytes_in = s->to_target.moved;
+	s->bytes_out = s->to_engineer.moved + s->to_engineer_err.moved;
+	in_done = relaybuf_empty(&s->to_target);
+	out_done = relaybuf_empty(&s->to_engineer) && relaybuf_empty(&s->to_engineer_err);
 
-	if (s->eng_eof && !s->pending_in && s->started && !s->eof_to_target && !s->tgt_closed) {
+	if (s->eng_eof && in_done && s->started && !s->eof_to_target && !s->tgt_closed) {
 		ssh_channel_send_eof(s->tc.channel);
 		s->eof_to_target = 1;
 	}
-	if (s->tgt_eof && !s->pending_out && !s->pending_err && !s->eof_to_engineer && !s->eng_closed) {
+	if (s->tgt_eof && out_done && !s->eof_to_engineer && !s->eng_closed) {
 		ssh_channel_send_eof(s->chan);
 		s->eof_to_engineer = 1;
 	}
 	/* The target is done: pass on how it ended, then close our side. */
-	if (s->tgt_closed && !s->pending_out && !s->pending_err && !s->close_sent && !s->eng_closed) {
+	if (s->tgt_closed && out_done && !s->close_sent && !s->eng_closed) {
 		if (s->exit_signal[0] != '\0')
 			ssh_channel_request_send_exit_signal(s->chan, s->exit_signal, s->exit_core, "", "");
 		else if (s->exit_status >= 0)

@@ -192,6 +192,7 @@ session_run(const struct config *cfg, ssh_bind bind, int fd, const char *client_
 	}
 	s->cfg = cfg;
 	s->exit_status = -1;
+	s->to_engineer_err.is_stderr = 1;
 	snprintf(s->client_addr, sizeof(s->client_addr), "%s", client_addr);
 	if (util_random(rnd, sizeof(rnd)) != 0) {
 		close(fd);
@@ -250,6 +251,9 @@ out:
 		ssh_disconnect(s->eng);
 		ssh_free(s->eng);
 	}
+	relaybuf_free(&s->to_target);
+	relaybuf_free(&s->to_engineer);
+	relaybuf_free(&s->to_engineer_err);
 	approval_clear(&s->approval);
 	store_close(s->store);
 	free(s);

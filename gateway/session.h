@@ -15,6 +15,7 @@
 #include <libssh/server.h>
 
 #include "approval.h"
+#include "relaybuf.h"
 #include "config.h"
 #include "store.h"
 #include "target.h"
@@ -53,11 +54,11 @@ struct session {
 	int target_in_event;
 	int eng_eof, eng_closed, tgt_eof, tgt_closed;
 	int eof_to_target, eof_to_engineer, close_sent;
-	int pending_in, pending_out, pending_err;	/* bytes left in libssh's buffers */
+	struct relaybuf to_target, to_engineer, to_engineer_err;
 	int exit_status;		/* -1 until the target sends one */
 	char exit_signal[32];
 	int exit_core;
-	int64_t bytes_in, bytes_out;
+	int64_t bytes_in, bytes_out;	/* engineer -> target, target -> engineer */
 	int64_t closing_since;
 	const char *end_reason;
 	int done;

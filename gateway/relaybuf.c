@@ -1,0 +1,138 @@
+/* Bounded hand-over of channel data; see relaybuf.h for the window rules. */
+#include "relaybuf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int
+reserve(struct relaybuf *b, size_t extra)
+{
+	size_t need = b->len + extra, cap;
+	char *p;
+
+	if (b->off > 0) {
+		memmove(b->data, b->data + b->off, b->len);
+		b->off = 0;
+	}
+	if (need <= b->cap)
+		return 0;
+	cap = b->cap ? b->cap : 32768;
+	while (cap < need)
+		cap *= 2;
+	if ((p = realloc(b->data, cap)) == NULL)
+		return -1;
+	b->data = p;
+	b->cap = cap;
+	return 0;
+}
+
+static int
+write_some(struct relaybuf *b, ssh_channel dst, const char *data, uint32_t len)
+{
+	uint32_t room = ssh_channel_window_size(dst);
+	int n;
+
+	if (room == 0 || len == 0)
+		return 0;
+	if (len > room)
+		len = room;
+	n = b->is_stderr ? ssh_channel_write_stderr(dst, data, len) : ssh_channel_write(dst, data, len);
+	if (n < 0)
+		return -1;
+	b->moved += n;
+	return n;
+}
+
+static int
+flush(struct relaybuf *b, ssh_channel dst)
+{
+	int r = 0;
+
+	b->busy = 1;
+	while (b->len > 0) {
+		int n = write_some(b, dst, b->data + b->off, (uint32_t)b->len);
+
+		if (n < 0) {
+			r = -1;
+			break;
+		}
+		if (n == 0)
+			break;
+		b->off += (size_t)n;
+		b->len -= (size_t)n;
+	}
+	if (b->len == 0)
+		b->off = 0;
+	b->busy = 0;
+	return r;
+}
+
+uint32_t
+relaybuf_intake(struct relaybuf *b, ssh_channel dst, const void *data, uint32_t len)
+{
+	size_t limit = (size_t)ssh_channel_window_size(dst) + RELAYBUF_INTAKE;
+	uint32_t take;
+
+	if (b->busy) {
+		b->held = 1;	/* reentered from our own read or write: later */
+		return 0;
+	}
+	/*
+	 * Copy before writing: a write may run callbacks that move libssh's
+	 * buffer, and with it the bytes data points at.
+	 */
+	take = b->len >= limit ? 0 : (uint32_t)(limit - b->len < len ? limit - b->len : len);
+	if (take > 0 && reserve(b, take) == 0) {
+		memcpy(b->data + b->len, data, take);
+		b->len += take;
+	} else {
+		take = 0;
+	}
+	b->held = take < len;
+	flush(b, dst);
+	return take;
+}
+
+int
+relaybuf_pump(struct relaybuf *b, ssh_channel src, ssh_channel dst)
+{
+	int avail, n;
+
+	if (flush(b, dst) != 0)
+		return -1;
+	if (!b->held || b->len > 0)
+		return 0;
+	/* With bytes buffered, polling only counts them; it reads no packets. */
+	avail = ssh_channel_poll(src, b->is_stderr);
+	if (avail <= 0) {
+		b->held = 0;
+		return 0;
+	}
+	if (b->len > 0)
+		return 0;	/* a callback ran inside the poll and took its share */
+	if (reserve(b, (size_t)avail) != 0)
+		return 0;	/* try again next round */
+	b->busy = 1;
+	n = ssh_channel_read_nonblocking(src, b->data, (uint32_t)avail, b->is_stderr);
+	b->busy = 0;
+	if (n > 0) {
+		b->len = (size_t)n;
+		b->held = 1;	/* the next round's poll says whether more came */
+	} else {
+		b->held = 0;
+	}
+	return flush(b, dst);
+}
+
+int
+relaybuf_empty(const struct relaybuf *b)
+{
+	return b->len == 0 && !b->held;
+}
+
+void
+relaybuf_free(struct relaybuf *b)
+{
+	free(b->data);
+	memset(b, 0, sizeof(*b));
+}
