@@ -193,16 +193,54 @@ struct list_ctx {
 	int rows;
 };
 
+/* A time as ISO 8601, or null when unset. */
+static void
+json_key_time(struct json *j, const char *key, int64_t t)
+{
+	char buf[32];
+
+	if (t <= 0) {
+		json_key_null(j, key);
+		return;
+	}
+	util_time_iso(t, buf, sizeof(buf));
+	json_key_str(j, key, buf);
+}
+
+/*
+ * The shape every "... list [--json]" shares: parse --json, print the
+ * table header or open the array, let fill() emit the rows, close.
+ */
+static int
+run_list(struct ctl *c, int argc, char **argv, const char *usage, const char *header,
+    int (*fill)(struct ctl *, struct list_ctx *))
+{
+	struct list_ctx l = { .now = (int64_t)time(NULL) };
+
+	if ((l.json = want_json(argc, argv, usage)) < 0)
+		return EXIT_USAGE;
+	if (l.json) {
+		json_init(&l.j, stdout);
+		json_begin_array(&l.j);
+	} else {
+		fputs(header, stdout);
+	}
+	if (fill(c, &l) != 0)
+		return fail("cannot read the store: %s", store_errmsg(c->st));
+	if (l.json) {
+		json_end_array(&l.j);
+		putchar('\n');
+	}
+	return 0;
+}
+
 static int
 print_approval(const struct approval *a, void *arg)
 {
 	struct list_ctx *l = arg;
-	char from[32], until[32], created[32], revoked[32];
+	char until[32];
 
-	print_time(a->valid_from, from, sizeof(from));
 	print_time(a->valid_until, until, sizeof(until));
-	print_time(a->created_at, created, sizeof(created));
-	print_time(a->revoked_at, revoked, sizeof(revoked));
 	l->rows++;
 	if (!l->json) {
 		printf("%-5lld %-12s %-12s %-14s %-5d %-9s %-8s %2d/%-3d %-20s %s\n", (long long)a->id,
@@ -220,43 +258,33 @@ print_approval(const struct approval *a, void *arg)
 	json_key_str(&l->j, "approver", a->approver);
 	json_key_str(&l->j, "method", a->method);
 	json_key_str(&l->j, "note", a->note);
-	json_key_str(&l->j, "valid_from", from);
-	json_key_str(&l->j, "valid_until", until);
+	json_key_time(&l->j, "valid_from", a->valid_from);
+	json_key_time(&l->j, "valid_until", a->valid_until);
 	json_key_int(&l->j, "max_sessions", a->max_sessions);
 	json_key_int(&l->j, "uses", a->uses);
 	json_key_str(&l->j, "status", approval_status(a, l->now));
-	json_key_str(&l->j, "created_at", created);
+	json_key_time(&l->j, "created_at", a->created_at);
 	json_key_str(&l->j, "created_by", a->created_by);
-	if (a->revoked_at > 0)
-		json_key_str(&l->j, "revoked_at", revoked);
-	else
-		json_key_null(&l->j, "revoked_at");
+	json_key_time(&l->j, "revoked_at", a->revoked_at);
 	json_key_str(&l->j, "revoked_by", a->revoked_by);
 	json_end_object(&l->j);
 	return 0;
 }
 
 static int
+fill_approvals(struct ctl *c, struct list_ctx *l)
+{
+	return approval_list(c->st, print_approval, l);
+}
+
+static int
 cmd_approvals_list(struct ctl *c, int argc, char **argv)
 {
-	struct list_ctx l = { .now = (int64_t)time(NULL) };
+	char header[200];
 
-	if ((l.json = want_json(argc, argv, "approvals list [--json]")) < 0)
-		return EXIT_USAGE;
-	if (l.json) {
-		json_init(&l.j, stdout);
-		json_begin_array(&l.j);
-	} else {
-		printf("%-5s %-12s %-12s %-14s %-5s %-9s %-8s %-6s %-20s %s\n", "ID", "ENGINEER", "TARGET",
-		    "TICKET", "LEVEL", "PHASE", "STATUS", "USES", "VALID UNTIL", "APPROVER");
-	}
-	if (approval_list(c->st, print_approval, &l) != 0)
-		return fail("cannot read approvals: %s", store_errmsg(c->st));
-	if (l.json) {
-		json_end_array(&l.j);
-		putchar('\n');
-	}
-	return 0;
+	snprintf(header, sizeof(header), "%-5s %-12s %-12s %-14s %-5s %-9s %-8s %-6s %-20s %s\n", "ID", "ENGINEER",
+	    "TARGET", "TICKET", "LEVEL", "PHASE", "STATUS", "USES", "VALID UNTIL", "APPROVER");
+	return run_list(c, argc, argv, "approvals list [--json]", header, fill_approvals);
 }
 
 static int
@@ -318,11 +346,8 @@ print_session(const struct audit_session *a, void *arg)
 	json_key_str(&l->j, "client_addr", a->client_addr);
 	json_key_str(&l->j, "kind", a->kind);
 	json_key_str(&l->j, "command", a->command);
-	json_key_str(&l->j, "started_at", start);
-	if (a->ended_at)
-		json_key_str(&l->j, "ended_at", end);
-	else
-		json_key_null(&l->j, "ended_at");
+	json_key_time(&l->j, "started_at", a->started_at);
+	json_key_time(&l->j, "ended_at", a->ended_at);
 	if (a->exit_status >= 0)
 		json_key_int(&l->j, "exit_status", a->exit_status);
 	else
@@ -336,27 +361,20 @@ print_session(const struct audit_session *a, void *arg)
 }
 
 static int
+fill_sessions(struct ctl *c, struct list_ctx *l)
+{
+	return audit_session_list(c->st, print_session, l);
+}
+
+static int
 cmd_sessions_list(struct ctl *c, int argc, char **argv)
 {
-	struct list_ctx l = { 0 };
+	char header[300];
 
-	if ((l.json = want_json(argc, argv, "sessions list [--json]")) < 0)
-		return EXIT_USAGE;
-	if (l.json) {
-		json_init(&l.j, stdout);
-		json_begin_array(&l.j);
-	} else {
-		printf("%-16s %-10s %-10s %-5s %-5s %-20s %-20s %-7s %10s %12s %-22s %s\n", "SESSION",
-		    "ENGINEER", "TARGET", "APPR", "KIND", "STARTED", "ENDED", "EXIT", "BYTES IN", "BYTES OUT",
-		    "END REASON", "CLIENT");
-	}
-	if (audit_session_list(c->st, print_session, &l) != 0)
-		return fail("cannot read sessions: %s", store_errmsg(c->st));
-	if (l.json) {
-		json_end_array(&l.j);
-		putchar('\n');
-	}
-	return 0;
+	snprintf(header, sizeof(header), "%-16s %-10s %-10s %-5s %-5s %-20s %-20s %-7s %10s %12s %-22s %s\n",
+	    "SESSION", "ENGINEER", "TARGET", "APPR", "KIND", "STARTED", "ENDED", "EXIT", "BYTES IN", "BYTES OUT",
+	    "END REASON", "CLIENT");
+	return run_list(c, argc, argv, "sessions list [--json]", header, fill_sessions);
 }
 
 static int
@@ -375,7 +393,7 @@ print_event(const struct audit_event *e, void *arg)
 	}
 	json_begin_object(&l->j);
 	json_key_int(&l->j, "id", e->id);
-	json_key_str(&l->j, "ts", ts);
+	json_key_time(&l->j, "ts", e->ts);
 	json_key_str(&l->j, "kind", e->kind);
 	json_key_str(&l->j, "session_id", e->session_id);
 	json_key_str(&l->j, "engineer", e->engineer);
@@ -392,26 +410,19 @@ print_event(const struct audit_event *e, void *arg)
 }
 
 static int
+fill_events(struct ctl *c, struct list_ctx *l)
+{
+	return audit_event_list(c->st, print_event, l);
+}
+
+static int
 cmd_events_list(struct ctl *c, int argc, char **argv)
 {
-	struct list_ctx l = { 0 };
+	char header[200];
 
-	if ((l.json = want_json(argc, argv, "events list [--json]")) < 0)
-		return EXIT_USAGE;
-	if (l.json) {
-		json_init(&l.j, stdout);
-		json_begin_array(&l.j);
-	} else {
-		printf("%-6s %-20s %-18s %-16s %-10s %-10s %-24s %s\n", "ID", "TIME", "KIND", "SESSION",
-		    "ENGINEER", "TARGET", "REASON", "DETAIL");
-	}
-	if (audit_event_list(c->st, print_event, &l) != 0)
-		return fail("cannot read events: %s", store_errmsg(c->st));
-	if (l.json) {
-		json_end_array(&l.j);
-		putchar('\n');
-	}
-	return 0;
+	snprintf(header, sizeof(header), "%-6s %-20s %-18s %-16s %-10s %-10s %-24s %s\n", "ID", "TIME", "KIND",
+	    "SESSION", "ENGINEER", "TARGET", "REASON", "DETAIL");
+	return run_list(c, argc, argv, "events list [--json]", header, fill_events);
 }
 
 /* ---- targets ----------------------------------------------------------- */

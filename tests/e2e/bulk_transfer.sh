@@ -70,27 +70,27 @@ while True:
 print(h.hexdigest())
 PY
 
-log "slow engineer: 48 MB from the device read at 12 MB/s"
-gw_ssh alice alice+router1 "head -c 48M /dev/zero" | python3 "$WORK/slow_reader.py" 12000000 >"$WORK/slow.sum" &
-pipe_pid=$!
-peak=$(watch_rss "$pipe_pid")
-wait "$pipe_pid"
-assert_eq "SHA-256 through a slow reader" "$(head -c 48M /dev/zero | sha256sum | cut -d' ' -f1)" "$(cat "$WORK/slow.sum")"
-log "slow engineer peak RSS ${peak} kB"
-if [ -z "${REMGATE_SANITIZED:-}" ]; then
-	[ "$peak" -lt "$SLOW_RSS_LIMIT_KB" ] || fail "session RSS ${peak} kB with a slow reader (limit ${SLOW_RSS_LIMIT_KB} kB)"
-fi
-
-log "slow device: 48 MB uploaded to a reader taking 12 MB/s"
-head -c 48M /dev/zero | gw_ssh alice alice+router1 "python3 $WORK/slow_reader.py 12000000" >"$WORK/slowup.sum" &
-pipe_pid=$!
-peak=$(watch_rss "$pipe_pid")
-wait "$pipe_pid"
-assert_eq "SHA-256 at a slow device" "$(head -c 48M /dev/zero | sha256sum | cut -d' ' -f1)" "$(cat "$WORK/slowup.sum")"
-log "slow device peak RSS ${peak} kB"
-if [ -z "${REMGATE_SANITIZED:-}" ]; then
-	[ "$peak" -lt "$SLOW_RSS_LIMIT_KB" ] || fail "session RSS ${peak} kB with a slow device (limit ${SLOW_RSS_LIMIT_KB} kB)"
-fi
+# slow_run WHAT COMMAND: run a pipeline through a slow reader, check the
+# SHA-256 of 48 MB of zeros at the far end and the session's memory.
+ZERO48=$(head -c 48M /dev/zero | sha256sum | cut -d' ' -f1)
+slow_run() {
+	log "$1"
+	bash -c "$2" >"$WORK/slow.sum" &
+	pipe_pid=$!
+	peak=$(watch_rss "$pipe_pid")
+	wait "$pipe_pid"
+	assert_eq "$1: SHA-256 at the far end" "$ZERO48" "$(cat "$WORK/slow.sum")"
+	log "$1: peak RSS ${peak} kB"
+	if [ -z "${REMGATE_SANITIZED:-}" ]; then
+		[ "$peak" -lt "$SLOW_RSS_LIMIT_KB" ] || fail "$1: session RSS ${peak} kB (limit ${SLOW_RSS_LIMIT_KB} kB)"
+	fi
+}
+export -f gw_ssh
+export WORK GW_PORT TOKEN
+slow_run "slow engineer: 48 MB from the device read at 12 MB/s" \
+    "gw_ssh alice alice+router1 'head -c 48M /dev/zero' | python3 $WORK/slow_reader.py 12000000"
+slow_run "slow device: 48 MB uploaded to a reader taking 12 MB/s" \
+    "head -c 48M /dev/zero | gw_ssh alice alice+router1 'python3 $WORK/slow_reader.py 12000000'"
 
 log "byte counts in the session rows"
 ctl sessions list --json | python3 -c "

@@ -7,6 +7,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int tap_n, tap_failed;
@@ -44,6 +45,16 @@ ok(int cond, const char *fmt, ...)
 	if (!ok(g_ && strstr(g_, w_) != NULL, __VA_ARGS__)) \
 		printf("#   '%s' does not contain '%s'\n", g_ ? g_ : "(null)", w_); \
 } while (0)
+
+/* rm -rf a test's scratch directory (made by mkdtemp, so no quoting issues). */
+static int __attribute__((unused))
+rmtree(const char *dir)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
 
 static int __attribute__((unused))
 done(void)

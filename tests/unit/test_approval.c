@@ -161,11 +161,7 @@ main(void)
 	is_int(approval_consume(st, id3, NOW + 11), APPROVAL_OK, "and can be taken again");
 	is_int(approval_consume(st, id3, NOW + 12), APPROVAL_USED_UP, "but only once");
 	store_close(st);
-	{
-		char cmd[300];
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-		if (system(cmd) != 0)
-			return 99;
-	}
+	if (rmtree(dir) != 0)
+		return 99;
 	return done();
 }

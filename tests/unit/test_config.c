@@ -153,11 +153,7 @@ main(void)
 		}
 		unlink(keyfile);
 	}
-	{
-		char cmd[400];
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-		if (system(cmd) != 0)
-			return 99;
-	}
+	if (rmtree(dir) != 0)
+		return 99;
 	return done();
 }

@@ -118,11 +118,7 @@ main(void)
 		ok(err[0] != '\0', "with a reason (%s)", err);
 		unlink(bad);
 	}
-	{
-		char cmd[300];
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-		if (system(cmd) != 0)
-			return 99;
-	}
+	if (rmtree(dir) != 0)
+		return 99;
 	return done();
 }
