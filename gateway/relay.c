@@ -294,7 +294,6 @@ void
 relay_pump(struct session *s)
 {
 	int64_t now = (int64_t)time(NULL);
-
 	int out_done, in_done;
 
 	if (s->chan == NULL || s->tc.channel == NULL)
@@ -305,8 +304,6 @@ relay_pump(struct session *s)
 		relaybuf_pump(&s->to_engineer, s->tc.channel, s->chan);
 		relaybuf_pump(&s->to_engineer_err, s->tc.channel, s->chan);
 	}
-	s->bytes_in = s->to_target.moved;
-	s->bytes_out = s->to_engineer.moved + s->to_engineer_err.moved;
 	in_done = relaybuf_empty(&s->to_target);
 	out_done = relaybuf_empty(&s->to_engineer) && relaybuf_empty(&s->to_engineer_err);
 

@@ -87,14 +87,16 @@ tell_engineer(struct session *s, const char *line)
 static void
 end_session(struct session *s)
 {
+	int64_t bytes_in = s->to_target.moved;
+	int64_t bytes_out = s->to_engineer.moved + s->to_engineer_err.moved;
 	struct audit_session row = {
 		.id = s->sid,
 		.ended_at = (int64_t)time(NULL),
 		.exit_status = s->exit_status,
 		.exit_signal = s->exit_signal[0] ? s->exit_signal : NULL,
 		.end_reason = s->end_reason ? s->end_reason : "closed",
-		.bytes_in = s->bytes_in,
-		.bytes_out = s->bytes_out,
+		.bytes_in = bytes_in,
+		.bytes_out = bytes_out,
 	};
 	char detail[200];
 
@@ -102,14 +104,14 @@ end_session(struct session *s)
 		log_error("event=store_failed op=session_end error=\"%s\"", store_errmsg(s->store));
 	if (s->exit_signal[0])
 		snprintf(detail, sizeof(detail), "signal %s, %lld bytes in, %lld bytes out", s->exit_signal,
-		    (long long)s->bytes_in, (long long)s->bytes_out);
+		    (long long)bytes_in, (long long)bytes_out);
 	else
 		snprintf(detail, sizeof(detail), "exit status %d, %lld bytes in, %lld bytes out", s->exit_status,
-		    (long long)s->bytes_in, (long long)s->bytes_out);
+		    (long long)bytes_in, (long long)bytes_out);
 	session_event(s, "session_end", row.end_reason, detail);
 	log_info("event=session_end reason=%s exit_status=%d exit_signal=%s bytes_in=%lld bytes_out=%lld"
 	    " duration=%llds", row.end_reason, s->exit_status, s->exit_signal[0] ? s->exit_signal : "-",
-	    (long long)s->bytes_in, (long long)s->bytes_out, (long long)(row.ended_at - s->started_at));
+	    (long long)bytes_in, (long long)bytes_out, (long long)(row.ended_at - s->started_at));
 }
 
 /* Once shell or exec runs, the target's packets are read by the same loop. */

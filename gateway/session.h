@@ -58,7 +58,6 @@ struct session {
 	int exit_status;		/* -1 until the target sends one */
 	char exit_signal[32];
 	int exit_core;
-	int64_t bytes_in, bytes_out;	/* engineer -> target, target -> engineer */
 	int64_t closing_since;
 	const char *end_reason;
 	int done;
