@@ -17,6 +17,7 @@
 
 volatile sig_atomic_t session_stop_requested;
 static volatile sig_atomic_t grace_expired;
+static volatile sig_atomic_t in_handshake;	/* libssh would retry its poll: just go */
 
 static void
 on_term(int sig)
@@ -29,6 +30,8 @@ static void
 on_alarm(int sig)
 {
 	(void)sig;
+	if (in_handshake)
+		_exit(0);	/* nothing to record before key exchange */
 	grace_expired = 1;
 }
 
@@ -214,6 +217,7 @@ session_run(const struct config *cfg, ssh_bind bind, int fd, const char *client_
 		close(fd);
 		goto out;
 	}
+	in_handshake = 1;
 	alarm((unsigned int)cfg->login_grace_time);
 	if (ssh_bind_accept_fd(bind, s->eng, fd) != SSH_OK) {
 		log_warn("event=accept_failed client=%s error=\"%s\"", client_addr, ssh_get_error(bind));
@@ -227,6 +231,7 @@ session_run(const struct config *cfg, ssh_bind bind, int fd, const char *client_
 		rc = 0;
 		goto out;
 	}
+	in_handshake = 0;
 	ssh_set_blocking(s->eng, 0);
 	if ((s->event = ssh_event_new()) == NULL || ssh_event_add_session(s->event, s->eng) != SSH_OK) {
 		log_error("event=internal error=\"cannot create the event loop\"");

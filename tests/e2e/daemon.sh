@@ -86,6 +86,15 @@ assert_eq "login timeout events" 1 "$(event_count session_refused login_timeout)
 [ $(( $(date +%s) - start )) -lt 9 ] || fail "the login was not cut off in time"
 kill "$slow" 2>/dev/null
 
+log "login_grace_time also cuts off a connection that never starts key exchange"
+secs=$(python3 -c "
+import socket, time
+s = socket.create_connection(('127.0.0.1', $GW_PORT)); t = time.time(); s.settimeout(10)
+s.recv(100)                      # the gateway's version line
+print(int(time.time() - t) if s.recv(100) == b'' else 99)
+") || fail "silent connection probe"
+[ "$secs" -le 5 ] || fail "a silent connection stayed open ${secs}s with login_grace_time 3s"
+
 log "SIGTERM: stop accepting, let the running session finish"
 gw_ssh alice alice+router1 'sleep 3; echo drained' >"$WORK/drain.out" 2>&1 &
 drain=$!
