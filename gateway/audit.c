@@ -1,6 +1,7 @@
 /* Session rows and audit events in the store. */
 #include "audit.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static void
@@ -129,17 +130,16 @@ col_text(sqlite3_stmt *s, int i)
 	return (const char *)sqlite3_column_text(s, i);
 }
 
-int
-audit_session_list(struct store *st, int (*cb)(const struct audit_session *, void *), void *arg)
+#define SESSION_COLUMNS \
+	"SELECT id, engineer, target, approval_id, client_addr, pid, kind, command, started_at," \
+	" ended_at, exit_status, exit_signal, end_reason, bytes_in, bytes_out, recording, rec_records, rec_head" \
+	" FROM sessions"
+
+static int
+each_session(sqlite3_stmt *s, int (*cb)(const struct audit_session *, void *), void *arg)
 {
-	sqlite3_stmt *s = store_prepare(st,
-	    "SELECT id, engineer, target, approval_id, client_addr, pid, kind, command, started_at,"
-	    " ended_at, exit_status, exit_signal, end_reason, bytes_in, bytes_out"
-	    " FROM sessions ORDER BY started_at DESC, rowid DESC");
 	int rc, r = 0;
 
-	if (s == NULL)
-		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct audit_session a = {
 			.id = col_text(s, 0),
@@ -157,12 +157,120 @@ audit_session_list(struct store *st, int (*cb)(const struct audit_session *, voi
 			.end_reason = col_text(s, 12),
 			.bytes_in = sqlite3_column_int64(s, 13),
 			.bytes_out = sqlite3_column_int64(s, 14),
+			.recording = col_text(s, 15),
+			.rec_records = sqlite3_column_type(s, 16) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 16),
+			.rec_head = col_text(s, 17),
 		};
 		if ((r = cb(&a, arg)) != 0)
 			break;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		r = -1;
+	sqlite3_finalize(s);
+	return r;
+}
+
+int
+audit_session_list(struct store *st, int (*cb)(const struct audit_session *, void *), void *arg)
+{
+	sqlite3_stmt *s = store_prepare(st, SESSION_COLUMNS " ORDER BY started_at DESC, rowid DESC");
+
+	return s == NULL ? -1 : each_session(s, cb, arg);
+}
+
+struct get_ctx {
+	int found;
+	int (*cb)(const struct audit_session *, void *);
+	void *arg;
+};
+
+static int
+get_one(const struct audit_session *a, void *arg)
+{
+	struct get_ctx *g = arg;
+
+	g->found = 1;
+	return g->cb(a, g->arg);
+}
+
+int
+audit_session_get(struct store *st, const char *id, int (*cb)(const struct audit_session *, void *), void *arg)
+{
+	sqlite3_stmt *s = store_prepare(st, SESSION_COLUMNS " WHERE id = ?");
+	struct get_ctx g = { 0, cb, arg };
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	if (each_session(s, get_one, &g) < 0)
+		return -1;
+	return g.found ? 0 : 1;
+}
+
+int
+audit_session_recording(struct store *st, const char *id, const char *path)
+{
+	sqlite3_stmt *s = store_prepare(st, "UPDATE sessions SET recording = ? WHERE id = ?");
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, id, -1, SQLITE_STATIC);
+	return step_done(s);
+}
+
+int
+audit_session_sealed(struct store *st, const char *id, uint32_t records, const char *head_hex)
+{
+	sqlite3_stmt *s = store_prepare(st, "UPDATE sessions SET rec_records = ?, rec_head = ? WHERE id = ?");
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, records);
+	sqlite3_bind_text(s, 2, head_hex, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, id, -1, SQLITE_STATIC);
+	return step_done(s);
+}
+
+int
+audit_session_request_kill(struct store *st, const char *id, const char *by, const char *reason, int64_t now)
+{
+	sqlite3_stmt *s = store_prepare(st,
+	    "UPDATE sessions SET kill_requested_at = ?, kill_requested_by = ?, kill_reason = ?"
+	    " WHERE id = ? AND ended_at IS NULL");
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_text(s, 2, by, -1, SQLITE_STATIC);
+	bind_text_or_null(s, 3, reason);
+	sqlite3_bind_text(s, 4, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return -1;
+	return sqlite3_changes(store_db(st)) == 1 ? 0 : 1;
+}
+
+int
+audit_session_kill_request(struct store *st, const char *id, char **by, char **reason)
+{
+	sqlite3_stmt *s = store_prepare(st,
+	    "SELECT kill_requested_by, kill_reason FROM sessions WHERE id = ? AND kill_requested_at IS NOT NULL");
+	int rc, r = 1;
+
+	*by = *reason = NULL;
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*by = strdup(col_text(s, 0) ? col_text(s, 0) : "unknown");
+		*reason = col_text(s, 1) ? strdup(col_text(s, 1)) : NULL;
+		r = *by ? 0 : -1;
+	} else if (rc != SQLITE_DONE) {
+		r = -1;
+	}
 	sqlite3_finalize(s);
 	return r;
 }

@@ -178,8 +178,18 @@ token_step(struct session *s, const char *answer)
 		refuse(s, approval_verdict_code(v), text, NULL);
 		return -1;
 	}
+	/* Nothing is relayed unrecorded: no recording, no session. */
+	if (session_open_recording(s, detail, sizeof(detail)) != 0) {
+		if (approval_release(s->store, s->approval.id) != 0)
+			log_error("event=store_failed op=approval_release approval=%lld", (long long)s->approval.id);
+		refuse(s, "recording_failed", "the gateway cannot record this session; no session was opened", detail);
+		return -1;
+	}
 	tr = target_connect(s->target, s->cfg->target_connect_timeout, &s->tc, detail, sizeof(detail));
 	if (tr != TARGET_OK) {
+		/* No session: the refusal event is in the store, the file goes. */
+		recorder_discard(s->rec);
+		s->rec = NULL;
 		if (approval_release(s->store, s->approval.id) != 0)
 			log_error("event=store_failed op=approval_release approval=%lld", (long long)s->approval.id);
 		refuse(s, target_result_code(tr), target_failure_text(tr), detail);
@@ -203,7 +213,8 @@ begin_session(struct session *s)
 	char detail[256];
 
 	s->started_at = row.started_at;
-	if (audit_session_begin(s->store, &row) != 0)
+	if (audit_session_begin(s->store, &row) != 0 ||
+	    audit_session_recording(s->store, s->sid, recorder_path(s->rec)) != 0)
 		log_error("event=store_failed op=session_begin error=\"%s\"", store_errmsg(s->store));
 	snprintf(detail, sizeof(detail), "ticket %s, level %d, phase %s", s->approval.ticket,
 	    s->approval.level, s->approval.phase);

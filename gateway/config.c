@@ -17,6 +17,7 @@
 #include <yaml.h>
 
 #include "duration.h"
+#include "sigkey.h"
 #include "util.h"
 
 struct loader {
@@ -211,6 +212,21 @@ parse_principal(struct loader *ld, const yaml_node_t *map, const char *what, str
 }
 
 /* An existing private key file must be readable and unencrypted. */
+/* An existing signing key must be an Ed25519 PKCS#8 PEM file. */
+static int
+check_signing_key(struct loader *ld, const yaml_node_t *n, const char *path)
+{
+	struct sigkey *k = NULL;
+	char why[512];
+
+	if (access(path, F_OK) != 0 && errno == ENOENT)
+		return 0;	/* generated at start */
+	if (sigkey_load(path, &k, why, sizeof(why)) != 0)
+		return fail_at(ld, n, "'signing_key': %s", why);
+	sigkey_free(k);
+	return 0;
+}
+
 static int
 check_private_key(struct loader *ld, const yaml_node_t *n, const char *key, const char *path)
 {
@@ -375,6 +391,17 @@ parse_top(struct loader *ld, const yaml_node_t *root)
 			r = want_path(ld, v, key, &cfg->host_key);
 			if (r == 0)
 				r = check_private_key(ld, v, key, cfg->host_key);
+		} else if (strcmp(key, "signing_key") == 0) {
+			r = want_path(ld, v, key, &cfg->signing_key);
+			if (r == 0)
+				r = check_signing_key(ld, v, cfg->signing_key);
+		} else if (strcmp(key, "recording_flush_ms") == 0) {
+			if ((r = want_scalar(ld, v, key, &s)) == 0) {
+				if (util_parse_int(s, 10, 10000, &ll) != 0)
+					r = fail_at(ld, v, "'recording_flush_ms' must be a whole number of milliseconds from 10 to 10000, found '%s'", s);
+				else
+					cfg->recording_flush_ms = (int)ll;
+			}
 		} else if (strcmp(key, "log") == 0) {
 			if ((r = want_scalar(ld, v, key, &s)) == 0) {
 				if (strcmp(s, "syslog") == 0)
@@ -413,8 +440,9 @@ parse_top(struct loader *ld, const yaml_node_t *root)
 					r = check_unique(ld, v, "target", target_name_at, n);
 			}
 		} else {
-			r = fail_at(ld, k, "unknown key '%s' (expected listen, state_dir, host_key, log, log_level, "
-			    "login_grace_time, target_connect_timeout, max_connections, engineers, admins, targets)", key);
+			r = fail_at(ld, k, "unknown key '%s' (expected listen, state_dir, host_key, signing_key, "
+			    "recording_flush_ms, log, log_level, login_grace_time, target_connect_timeout, "
+			    "max_connections, engineers, admins, targets)", key);
 		}
 		if (r != 0)
 			return -1;
@@ -470,6 +498,7 @@ config_load(const char *path, struct config **out, char *err, size_t errlen)
 	ld.cfg->login_grace_time = 120;
 	ld.cfg->target_connect_timeout = 10;
 	ld.cfg->max_connections = 1000;
+	ld.cfg->recording_flush_ms = 1000;
 	if ((ld.cfg->path = strdup(path)) == NULL || (ld.cfg->dir = dir_of(path)) == NULL) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		goto out;
@@ -493,7 +522,11 @@ config_load(const char *path, struct config **out, char *err, size_t errlen)
 	if (ld.cfg->host_key == NULL &&
 	    (ld.cfg->host_key = util_path_join(ld.cfg->state_dir, "host_ed25519")) == NULL)
 		goto oom;
-	if ((ld.cfg->db_path = util_path_join(ld.cfg->state_dir, "remgate.db")) == NULL)
+	if (ld.cfg->signing_key == NULL &&
+	    (ld.cfg->signing_key = util_path_join(ld.cfg->state_dir, "signing_ed25519.pem")) == NULL)
+		goto oom;
+	if ((ld.cfg->db_path = util_path_join(ld.cfg->state_dir, "remgate.db")) == NULL ||
+	    (ld.cfg->recordings_dir = util_path_join(ld.cfg->state_dir, "recordings")) == NULL)
 		goto oom;
 	*out = ld.cfg;
 	ld.cfg = NULL;
@@ -543,6 +576,8 @@ config_free(struct config *cfg)
 	free(cfg->state_dir);
 	free(cfg->db_path);
 	free(cfg->host_key);
+	free(cfg->signing_key);
+	free(cfg->recordings_dir);
 	free(cfg);
 }
 

@@ -36,6 +36,9 @@ struct config {
 	char *state_dir;	/* absolute */
 	char *db_path;		/* state_dir/remgate.db */
 	char *host_key;		/* absolute; generated (0600) if missing */
+	char *signing_key;	/* Ed25519 PKCS#8 PEM; seals recordings; generated if missing */
+	char *recordings_dir;	/* state_dir/recordings */
+	int recording_flush_ms;	/* records reach the disk (fdatasync) at least this often */
 	int use_syslog;
 	enum log_level log_level;
 	int64_t login_grace_time;	/* seconds to authenticate */

@@ -193,14 +193,15 @@ reload(struct config **cfgp)
 }
 
 static void
-child_main(const struct config *cfg, ssh_bind bind, int *fds, int nfds, int fd, const char *client)
+child_main(const struct config *cfg, const struct sigkey *sigkey, ssh_bind bind, int *fds, int nfds, int fd,
+    const char *client)
 {
 	for (int i = 0; i < nfds; i++)
 		close(fds[i]);
 	close(sig_pipe[0]);
 	close(sig_pipe[1]);
 	/* exit, not _exit: the sanitizer build checks the child for leaks too. */
-	exit(session_run(cfg, bind, fd, client));
+	exit(session_run(cfg, sigkey, bind, fd, client));
 }
 
 static void
@@ -216,8 +217,8 @@ install(int sig, void (*handler)(int))
 }
 
 static void
-accept_one(struct config *cfg, ssh_bind bind, struct store *st, struct children *kids,
-    int *fds, int nfds, int lfd)
+accept_one(struct config *cfg, const struct sigkey *sigkey, ssh_bind bind, struct store *st,
+    struct children *kids, int *fds, int nfds, int lfd)
 {
 	char client[96];
 	pid_t pid;
@@ -241,7 +242,7 @@ accept_one(struct config *cfg, ssh_bind bind, struct store *st, struct children 
 		return;
 	}
 	if (pid == 0)
-		child_main(cfg, bind, fds, nfds, fd, client);
+		child_main(cfg, sigkey, bind, fds, nfds, fd, client);
 	close(fd);
 	if (children_add(kids, pid) != 0)
 		log_error("event=internal error=\"out of memory tracking child %d\"", (int)pid);
@@ -249,7 +250,8 @@ accept_one(struct config *cfg, ssh_bind bind, struct store *st, struct children 
 }
 
 int
-listener_run(struct config **cfgp, ssh_bind bind, struct store *st, int *fds, int nfds)
+listener_run(struct config **cfgp, const struct sigkey *sigkey, ssh_bind bind, struct store *st,
+    int *fds, int nfds)
 {
 	struct children kids = { 0 };
 	struct pollfd pfd[MAX_LISTEN + 1];
@@ -306,7 +308,7 @@ listener_run(struct config **cfgp, ssh_bind bind, struct store *st, int *fds, in
 		reap(&kids, st);
 		for (int i = 1; !stopping && i < n; i++)
 			if (pfd[i].revents & POLLIN)
-				accept_one(*cfgp, bind, st, &kids, fds, nfds, pfd[i].fd);
+				accept_one(*cfgp, sigkey, bind, st, &kids, fds, nfds, pfd[i].fd);
 		if (stopping && kids.n == 0)
 			break;
 	}

@@ -9,6 +9,7 @@
 #include <libssh/server.h>
 
 #include "config.h"
+#include "sigkey.h"
 #include "store.h"
 
 /* Bind cfg's listen address. Returns the socket count (>0) or -1. */
@@ -18,6 +19,7 @@ int listener_open(const struct config *cfg, int *fds, int maxfds, char *err, siz
  * Serve until SIGTERM and every child has finished. *cfgp is replaced on
  * a successful SIGHUP reload (the old one freed). Returns the exit code.
  */
-int listener_run(struct config **cfgp, ssh_bind bind, struct store *st, int *fds, int nfds);
+int listener_run(struct config **cfgp, const struct sigkey *sigkey, ssh_bind bind, struct store *st,
+    int *fds, int nfds);
 
 #endif

@@ -15,6 +15,7 @@
 #include "audit.h"
 #include "config.h"
 #include "listener.h"
+#include "sigkey.h"
 #include "log.h"
 #include "state.h"
 #include "store.h"
@@ -72,6 +73,7 @@ main(int argc, char **argv)
 	const char *path = getenv("REMGATE_CONFIG");
 	struct config *cfg = NULL;
 	struct store *st = NULL;
+	struct sigkey *sigkey = NULL;
 	ssh_bind bind = NULL;
 	char err[1024];
 	int c, check = 0, fds[8], nfds, rc = 1, closed;
@@ -105,7 +107,8 @@ main(int argc, char **argv)
 		log_error("event=startup_failed error=\"%s\"", err);
 		goto out;
 	}
-	if (store_open(cfg->db_path, &st, err, sizeof(err)) != 0) {
+	if (store_open(cfg->db_path, &st, err, sizeof(err)) != 0 ||
+	    sigkey_load(cfg->signing_key, &sigkey, err, sizeof(err)) != 0) {
 		log_error("event=startup_failed error=\"%s\"", err);
 		goto out;
 	}
@@ -126,7 +129,7 @@ main(int argc, char **argv)
 	}
 	log_info("event=listening address=%s:%d targets=%zu engineers=%zu version=%s", cfg->listen_host,
 	    cfg->listen_port, cfg->ntargets, cfg->nengineers, REMGATE_VERSION);
-	rc = listener_run(&cfg, bind, st, fds, nfds);
+	rc = listener_run(&cfg, sigkey, bind, st, fds, nfds);
 	{
 		struct audit_event ev = { .kind = "gateway_stop" };
 		audit_event_add(st, &ev, (int64_t)time(NULL));
@@ -137,6 +140,7 @@ out:
 		ssh_bind_free(bind);
 	ssh_finalize();
 	store_close(st);
+	sigkey_free(sigkey);
 	config_free(cfg);
 	return rc;
 }

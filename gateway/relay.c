@@ -5,13 +5,93 @@
  * so a fast sender facing a slow receiver cannot grow our memory.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "audit.h"
+#include "commands.h"
+#include "json.h"
 #include "log.h"
 #include "policy.h"
 #include "session.h"
+
+/* ---- into the recording -------------------------------------------- */
+
+static void
+record_json(struct session *s, uint8_t type, const char *k1, const char *v1, const char *k2, int v2,
+    const char *k3, int v3)
+{
+	char *json = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&json, &len);
+	struct json j;
+
+	if (f == NULL)
+		return;
+	json_init(&j, f);
+	json_begin_object(&j);
+	if (k1 != NULL)
+		json_key_str(&j, k1, v1);
+	if (k2 != NULL)
+		json_key_int(&j, k2, v2);
+	if (k3 != NULL)
+		json_key_int(&j, k3, v3);
+	json_end_object(&j);
+	fclose(f);
+	session_record(s, type, json, len);
+	free(json);
+}
+
+static void
+record_input_run(void *arg, int masked, int ends, const uint8_t *data, size_t len)
+{
+	struct session *s = arg;
+	uint8_t m[5];
+
+	if (!masked) {
+		session_record(s, REC_INPUT, data, len);
+		return;
+	}
+	m[0] = (uint8_t)(len >> 24);
+	m[1] = (uint8_t)(len >> 16);
+	m[2] = (uint8_t)(len >> 8);
+	m[3] = (uint8_t)len;
+	m[4] = (uint8_t)(ends ? 1 : 0);
+	session_record(s, REC_INPUT_MASKED, m, sizeof(m));
+}
+
+/* Every byte as it is handed on: recorded, and read for commands in a pty. */
+static void
+tap(void *arg, struct relaybuf *b, const void *data, size_t len)
+{
+	struct session *s = arg;
+	uint64_t now = recorder_now_us();
+
+	if (b == &s->to_target) {
+		if (s->pty)
+			cmdlog_input(s->cmds, data, len, now, record_input_run, s);
+		else
+			session_record(s, REC_INPUT, data, len);
+	} else if (b == &s->to_engineer) {
+		session_record(s, REC_OUTPUT, data, len);
+		if (s->pty)
+			cmdlog_output(s->cmds, data, len, now);
+	} else {
+		session_record(s, REC_STDERR, data, len);
+	}
+}
+
+void
+relay_setup_recording(struct session *s)
+{
+	struct relaybuf *bufs[] = { &s->to_target, &s->to_engineer, &s->to_engineer_err };
+
+	for (size_t i = 0; i < sizeof(bufs) / sizeof(bufs[0]); i++) {
+		bufs[i]->tap = tap;
+		bufs[i]->tap_arg = s;
+	}
+}
 
 /* ---- engineer channel ---------------------------------------------- */
 
@@ -72,6 +152,8 @@ eng_pty(ssh_session session, ssh_channel channel, const char *term, int cols, in
 		return -1;
 	}
 	log_debug("event=pty term=%s cols=%d rows=%d", log_quote(q, sizeof(q), term), cols, rows);
+	s->pty = 1;
+	record_json(s, REC_PTY, "term", term, "cols", cols, "rows", rows);
 	return 0;
 }
 
@@ -85,6 +167,7 @@ eng_window_change(ssh_session session, ssh_channel channel, int cols, int rows,
 	(void)channel;
 	(void)px;
 	(void)py;
+	record_json(s, REC_RESIZE, NULL, NULL, "cols", cols, "rows", rows);
 	return ssh_channel_change_pty_size(s->tc.channel, cols, rows) == SSH_OK ? 0 : -1;
 }
 
@@ -100,7 +183,18 @@ eng_env(ssh_session session, ssh_channel channel, const char *name, const char *
 		log_debug("event=env_refused name=%s", log_quote(q, sizeof(q), name));
 		return -1;
 	}
-	return ssh_channel_request_env(s->tc.channel, name, value) == SSH_OK ? 0 : -1;
+	if (ssh_channel_request_env(s->tc.channel, name, value) != SSH_OK)
+		return -1;
+	{
+		char *kv = NULL;
+		int n = asprintf(&kv, "%s=%s", name, value);
+
+		if (n >= 0) {
+			session_record(s, REC_ENV, kv, (size_t)n);
+			free(kv);
+		}
+	}
+	return 0;
 }
 
 static void
@@ -137,6 +231,7 @@ eng_shell(ssh_session session, ssh_channel channel, void *userdata)
 		return -1;
 	}
 	mark_started(s, "shell", NULL);
+	session_record(s, REC_SHELL, "", 0);
 	log_info("event=shell");
 	return 0;
 }
@@ -156,6 +251,13 @@ eng_exec(ssh_session session, ssh_channel channel, const char *command, void *us
 		return -1;
 	}
 	mark_started(s, "exec", command);
+	session_record(s, REC_EXEC, command, strlen(command));
+	{
+		struct cmd_entry e = { .kind = CMD_EXEC, .text = command, .certain = 1, .time_us = recorder_now_us() };
+
+		if (commands_add(s->store, s->sid, s->ncmds++, &e) != 0)
+			log_error("event=store_failed op=command error=\"%s\"", store_errmsg(s->store));
+	}
 	log_info("event=exec command=%s", log_quote(q, sizeof(q), command));
 	return 0;
 }
@@ -310,17 +412,22 @@ relay_pump(struct session *s)
 	if (s->eng_eof && in_done && s->started && !s->eof_to_target && !s->tgt_closed) {
 		ssh_channel_send_eof(s->tc.channel);
 		s->eof_to_target = 1;
+		session_record(s, REC_EOF, "\0", 1);
 	}
 	if (s->tgt_eof && out_done && !s->eof_to_engineer && !s->eng_closed) {
 		ssh_channel_send_eof(s->chan);
 		s->eof_to_engineer = 1;
+		session_record(s, REC_EOF, "\1", 1);
 	}
 	/* The target is done: pass on how it ended, then close our side. */
 	if (s->tgt_closed && out_done && !s->close_sent && !s->eng_closed) {
-		if (s->exit_signal[0] != '\0')
+		if (s->exit_signal[0] != '\0') {
 			ssh_channel_request_send_exit_signal(s->chan, s->exit_signal, s->exit_core, "", "");
-		else if (s->exit_status >= 0)
+			record_json(s, REC_EXIT, "signal", s->exit_signal, "core", s->exit_core ? 1 : 0, NULL, 0);
+		} else if (s->exit_status >= 0) {
 			ssh_channel_request_send_exit_status(s->chan, s->exit_status);
+			record_json(s, REC_EXIT, NULL, NULL, "status", s->exit_status, NULL, 0);
+		}
 		ssh_channel_close(s->chan);
 		s->close_sent = 1;
 		s->closing_since = now;

@@ -40,6 +40,8 @@ write_some(struct relaybuf *b, ssh_channel dst, const char *data, uint32_t len)
 	if (n < 0)
 		return -1;
 	b->moved += n;
+	if (n > 0 && b->tap != NULL)
+		b->tap(b->tap_arg, b, data, (size_t)n);
 	return n;
 }
 

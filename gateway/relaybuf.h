@@ -31,6 +31,9 @@ struct relaybuf {
 	int busy;		/* inside a libssh read or write of ours */
 	int is_stderr;		/* extended data on both sides */
 	int64_t moved;		/* bytes written to the destination */
+	/* Told of every byte as it is handed to the destination (the recorder). */
+	void (*tap)(void *arg, struct relaybuf *b, const void *data, size_t len);
+	void *tap_arg;
 };
 
 /*

@@ -11,11 +11,14 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "commands.h"
+#include "json.h"
 #include "log.h"
 #include "session.h"
 #include "util.h"
 
 volatile sig_atomic_t session_stop_requested;
+static volatile sig_atomic_t kill_requested;	/* SIGUSR1 from remgatectl sessions kill */
 static volatile sig_atomic_t grace_expired;
 static volatile sig_atomic_t in_handshake;	/* libssh would retry its poll: just go */
 
@@ -24,6 +27,13 @@ on_term(int sig)
 {
 	(void)sig;
 	session_stop_requested = 1;
+}
+
+static void
+on_kill(int sig)
+{
+	(void)sig;
+	kill_requested = 1;
 }
 
 static void
@@ -46,6 +56,8 @@ install_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sa.sa_handler = on_alarm;
 	sigaction(SIGALRM, &sa, NULL);
+	sa.sa_handler = on_kill;
+	sigaction(SIGUSR1, &sa, NULL);
 	sa.sa_handler = SIG_DFL;
 	sigaction(SIGCHLD, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
@@ -71,6 +83,85 @@ session_event(struct session *s, const char *kind, const char *reason, const cha
 
 	if (s->store == NULL || audit_event_add(s->store, &ev, (int64_t)time(NULL)) != 0)
 		log_error("event=store_failed op=event kind=%s", kind);
+	if (s->rec != NULL) {
+		char *json = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&json, &len);
+		struct json j;
+
+		if (f != NULL) {
+			json_init(&j, f);
+			json_begin_object(&j);
+			json_key_str(&j, "kind", kind);
+			json_key_str(&j, "reason", reason);
+			json_key_str(&j, "detail", detail);
+			json_end_object(&j);
+			fclose(f);
+			session_record(s, REC_EVENT, json, len);
+		}
+		free(json);
+	}
+}
+
+void
+session_record(struct session *s, uint8_t type, const void *data, size_t len)
+{
+	if (s->rec != NULL && recorder_add(s->rec, type, data, len) != 0 && s->end_reason == NULL)
+		log_error("event=recording_failed error=\"%s\"", recorder_error(s->rec));
+}
+
+static void
+command_found(void *arg, const struct cmd_entry *e)
+{
+	struct session *s = arg;
+
+	if (commands_add(s->store, s->sid, s->ncmds++, e) != 0)
+		log_error("event=store_failed op=command error=\"%s\"", store_errmsg(s->store));
+}
+
+int
+session_open_recording(struct session *s, char *err, size_t errlen)
+{
+	struct cmdlog_hooks hooks = { .arg = s, .entry = command_found };
+	char *json = NULL, started[32], fp[80] = "";
+	uint8_t pub[SIGKEY_PUB_LEN];
+	size_t len = 0;
+	FILE *f = open_memstream(&json, &len);
+	struct json j;
+	int r;
+
+	if (f == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	util_time_iso((int64_t)time(NULL), started, sizeof(started));
+	sigkey_public(s->sigkey, pub);
+	sigkey_fingerprint(pub, fp, sizeof(fp));
+	json_init(&j, f);
+	json_begin_object(&j);
+	json_key_str(&j, "format", "remgate-recording");
+	json_key_int(&j, "version", 1);
+	json_key_str(&j, "session", s->sid);
+	json_key_str(&j, "engineer", s->engineer->name);
+	json_key_str(&j, "target", s->target->name);
+	json_key_int(&j, "approval", s->approval.id);
+	json_key_str(&j, "ticket", s->approval.ticket);
+	json_key_str(&j, "client", s->client_addr);
+	json_key_str(&j, "started", started);
+	json_key_str(&j, "signing_key", fp);
+	json_end_object(&j);
+	fclose(f);
+	r = recorder_open(s->cfg->recordings_dir, s->sid, json, s->sigkey, s->cfg->recording_flush_ms,
+	    &s->rec, err, errlen);
+	free(json);
+	if (r != 0)
+		return -1;
+	if ((s->cmds = cmdlog_new(&hooks)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	relay_setup_recording(s);
+	return 0;
 }
 
 /* Say one line to the engineer on the channel's stderr before we close. */
@@ -85,6 +176,27 @@ tell_engineer(struct session *s, const char *line)
 	n = snprintf(msg, sizeof(msg), "\r\nremgate: %s\r\n", line);
 	if (n > 0 && (size_t)n < sizeof(msg))
 		ssh_channel_write_stderr(s->chan, msg, (uint32_t)n);
+}
+
+/* Close the recording with a signed seal and note it on the session row. */
+static void
+seal_recording(struct session *s)
+{
+	uint8_t head[RECFILE_HASH_LEN];
+	char hex[2 * RECFILE_HASH_LEN + 1];
+	uint32_t count;
+
+	if (s->rec == NULL)
+		return;
+	if (recorder_seal(s->rec, head, &count) != 0) {
+		log_error("event=recording_failed op=seal path=\"%s\" error=\"%s\"", recorder_path(s->rec),
+		    recorder_error(s->rec));
+		return;
+	}
+	util_hex(head, sizeof(head), hex);
+	if (audit_session_sealed(s->store, s->sid, count, hex) != 0)
+		log_error("event=store_failed op=session_sealed error=\"%s\"", store_errmsg(s->store));
+	log_info("event=recording_sealed path=\"%s\" records=%u head=%s", recorder_path(s->rec), count, hex);
 }
 
 static void
@@ -103,6 +215,8 @@ end_session(struct session *s)
 	};
 	char detail[200];
 
+	if (s->cmds != NULL)
+		cmdlog_finish(s->cmds, recorder_now_us());
 	if (audit_session_end(s->store, &row) != 0)
 		log_error("event=store_failed op=session_end error=\"%s\"", store_errmsg(s->store));
 	if (s->exit_signal[0])
@@ -112,6 +226,7 @@ end_session(struct session *s)
 		snprintf(detail, sizeof(detail), "exit status %d, %lld bytes in, %lld bytes out", s->exit_status,
 		    (long long)bytes_in, (long long)bytes_out);
 	session_event(s, "session_end", row.end_reason, detail);
+	seal_recording(s);
 	log_info("event=session_end reason=%s exit_status=%d exit_signal=%s bytes_in=%lld bytes_out=%lld"
 	    " duration=%llds", row.end_reason, s->exit_status, s->exit_signal[0] ? s->exit_signal : "-",
 	    (long long)bytes_in, (long long)bytes_out, (long long)(row.ended_at - s->started_at));
@@ -130,12 +245,36 @@ join_target(struct session *s)
 	return 0;
 }
 
+/* remgatectl sessions kill: say who and why, to the engineer and the record. */
+static void
+kill_session(struct session *s)
+{
+	char *by = NULL, *reason = NULL, line[400], detail[400];
+
+	kill_requested = 0;
+	if (audit_session_kill_request(s->store, s->sid, &by, &reason) != 0)
+		by = NULL;
+	snprintf(line, sizeof(line), "session ended by %s%s%s", by ? by : "an administrator",
+	    reason ? ": " : "", reason ? reason : "");
+	snprintf(detail, sizeof(detail), "killed by %s%s%s", by ? by : "unknown", reason ? ": " : "",
+	    reason ? reason : "");
+	session_event(s, "session_killed", "killed", detail);
+	log_info("event=session_killed by=%s", by ? by : "unknown");
+	s->end_reason = "killed";
+	tell_engineer(s, line);
+	ssh_blocking_flush(s->eng, 2000);
+	free(by);
+	free(reason);
+}
+
 static void
 run_loop(struct session *s)
 {
 	while (!s->done) {
+		int due = recorder_due_ms(s->rec);
+
 		/* An error here means one side broke; the checks below say which. */
-		(void)ssh_event_dopoll(s->event, 1000);
+		(void)ssh_event_dopoll(s->event, due >= 0 && due < 1000 ? (due > 0 ? due : 1) : 1000);
 		if (s->refused) {
 			ssh_blocking_flush(s->eng, 2000);	/* the banner first */
 			break;
@@ -154,6 +293,24 @@ run_loop(struct session *s)
 		}
 		if (s->authenticated)
 			relay_pump(s);
+		if (s->rec != NULL && recorder_tick(s->rec) != 0) {
+			/* Never relay unrecorded: stop here, and say why. */
+			char why[200];
+
+			snprintf(why, sizeof(why), "the recording failed (%s); session ended", recorder_error(s->rec));
+			log_error("event=recording_failed path=\"%s\" error=\"%s\"", recorder_path(s->rec),
+			    recorder_error(s->rec));
+			s->end_reason = "recording_failed";
+			tell_engineer(s, why);
+			ssh_blocking_flush(s->eng, 2000);
+			break;
+		}
+		if (s->cmds != NULL)
+			cmdlog_tick(s->cmds, recorder_now_us());
+		if (kill_requested && s->authenticated) {
+			kill_session(s);
+			break;
+		}
 		if (!ssh_is_connected(s->eng)) {
 			if (s->authenticated && s->end_reason == NULL)
 				s->end_reason = "engineer_disconnected";
@@ -183,7 +340,8 @@ run_loop(struct session *s)
 }
 
 int
-session_run(const struct config *cfg, ssh_bind bind, int fd, const char *client_addr)
+session_run(const struct config *cfg, const struct sigkey *sigkey, ssh_bind bind, int fd,
+    const char *client_addr)
 {
 	struct session *s;
 	unsigned char rnd[SESSION_ID_LEN / 2];
@@ -196,6 +354,7 @@ session_run(const struct config *cfg, ssh_bind bind, int fd, const char *client_
 		return 1;
 	}
 	s->cfg = cfg;
+	s->sigkey = sigkey;
 	s->exit_status = -1;
 	s->to_engineer_err.is_stderr = 1;
 	snprintf(s->client_addr, sizeof(s->client_addr), "%s", client_addr);
@@ -258,6 +417,8 @@ out:
 		ssh_disconnect(s->eng);
 		ssh_free(s->eng);
 	}
+	recorder_free(s->rec);
+	cmdlog_free(s->cmds);
 	relaybuf_free(&s->to_target);
 	relaybuf_free(&s->to_engineer);
 	relaybuf_free(&s->to_engineer_err);

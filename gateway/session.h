@@ -15,6 +15,8 @@
 #include <libssh/server.h>
 
 #include "approval.h"
+#include "cmdlog.h"
+#include "recorder.h"
 #include "relaybuf.h"
 #include "config.h"
 #include "store.h"
@@ -24,6 +26,7 @@
 
 struct session {
 	const struct config *cfg;
+	const struct sigkey *sigkey;
 	struct store *store;
 	ssh_session eng;		/* engineer side (we are the server) */
 	ssh_event event;
@@ -61,13 +64,25 @@ struct session {
 	int64_t closing_since;
 	const char *end_reason;
 	int done;
+
+	/* The record of it all. */
+	struct recorder *rec;
+	struct cmdlog *cmds;	/* pty sessions only */
+	int ncmds;
+	int pty;
 };
 
 /* The stop flag set by SIGTERM in the child. */
 extern volatile sig_atomic_t session_stop_requested;
 
 /* Serve one accepted connection fd; returns the child's exit code. */
-int session_run(const struct config *cfg, ssh_bind bind, int fd, const char *client_addr);
+int session_run(const struct config *cfg, const struct sigkey *sigkey, ssh_bind bind, int fd,
+    const char *client_addr);
+
+/* Open the recording once the approval is taken. 0, or -1 with a reason. */
+int session_open_recording(struct session *s, char *err, size_t errlen);
+/* A record of type with a small JSON or text payload. */
+void session_record(struct session *s, uint8_t type, const void *data, size_t len);
 
 /* auth.c */
 void auth_setup(struct session *s);
@@ -76,6 +91,8 @@ void auth_finish_refused(struct session *s);
 
 /* relay.c */
 void relay_setup_target_callbacks(struct session *s);
+/* Route the relay buffers' bytes into the recording and the command log. */
+void relay_setup_recording(struct session *s);
 ssh_channel relay_open_channel(ssh_session eng, void *userdata);
 /* Move buffered bytes and EOF/close along; called after every poll. */
 void relay_pump(struct session *s);

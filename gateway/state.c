@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "keys.h"
+#include "sigkey.h"
 #include "util.h"
 
 /* Keys may live outside state_dir; their directory is made private too. */
@@ -47,6 +48,16 @@ state_prepare(const struct config *cfg, void (*report)(const char *path, const c
 	}
 	if (prepare_key(cfg->host_key, "host key", report, err, errlen) != 0)
 		return -1;
+	{
+		struct sigkey *k = NULL;
+		int generated = 0;
+
+		if (sigkey_load_or_generate(cfg->signing_key, &k, &generated, err, errlen) != 0)
+			return -1;
+		sigkey_free(k);
+		if (generated && report != NULL)
+			report(cfg->signing_key, "signing key");
+	}
 	for (size_t i = 0; i < cfg->ntargets; i++) {
 		if (prepare_key(cfg->targets[i].identity_file, cfg->targets[i].name, report, err, errlen) != 0)
 			return -1;

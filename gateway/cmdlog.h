@@ -1,0 +1,62 @@
+/*
+ * Commands out of a terminal byte stream. A one-line terminal model is
+ * fed the device's output; the prompt is the line as it stood at the
+ * engineer's first keystroke, and when Enter is echoed the command is the
+ * echoed line minus that prompt. So line editing, completion and history
+ * recall come out as the shell displayed them. Lines we cannot tie to the
+ * prompt are marked uncertain instead of guessed. Full-screen programs
+ * (alternate screen) are one entry, the command that started them.
+ * Input typed at a password prompt is reported as masked, by length only.
+ * The raw bytes stay the evidence; this is an index into them.
+ */
+#ifndef REMGATE_CMDLOG_H
+#define REMGATE_CMDLOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum cmd_kind { CMD_EXEC, CMD_LINE, CMD_FULLSCREEN, CMD_MASKED };
+
+struct cmd_entry {
+	enum cmd_kind kind;
+	const char *text;	/* UTF-8; for CMD_MASKED "[hidden input, N bytes]" */
+	int certain;
+	uint64_t time_us;	/* when Enter was pressed */
+};
+
+const char *cmdlog_kind_name(enum cmd_kind k);
+
+struct cmdlog_hooks {
+	void *arg;
+	/* A command, once it is known whether it went full screen. */
+	void (*entry)(void *arg, const struct cmd_entry *e);
+	/* A finished screen line (escape sequences applied), for transcripts. */
+	void (*line)(void *arg, const char *text, int is_command, uint64_t time_us);
+};
+
+struct cmdlog;
+
+struct cmdlog *cmdlog_new(const struct cmdlog_hooks *hooks);
+void cmdlog_free(struct cmdlog *c);
+
+/* Bytes the device showed the engineer (a pty session's stdout). */
+void cmdlog_output(struct cmdlog *c, const uint8_t *data, size_t len, uint64_t time_us);
+
+/*
+ * Bytes the engineer typed. seg is called for consecutive runs, with
+ * masked = 1 for bytes typed at a password prompt (to be withheld) and
+ * ends = 1 on the run whose last byte finished that hidden input.
+ */
+void cmdlog_input(struct cmdlog *c, const uint8_t *data, size_t len, uint64_t time_us,
+    void (*seg)(void *arg, int masked, int ends, const uint8_t *data, size_t len), void *seg_arg);
+
+/* Replaying a recording: input that was withheld when it was recorded. */
+void cmdlog_input_masked(struct cmdlog *c, size_t len, int ends, uint64_t time_us);
+
+/* Time passes: a command waiting to see if it goes full screen is let out. */
+void cmdlog_tick(struct cmdlog *c, uint64_t now_us);
+
+/* End of session: report what is still pending. */
+void cmdlog_finish(struct cmdlog *c, uint64_t time_us);
+
+#endif
