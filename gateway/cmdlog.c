@@ -481,6 +481,11 @@ cmdlog_input(struct cmdlog *c, const uint8_t *data, size_t len, uint64_t time_us
 	size_t start = 0;
 	int run = -1;
 
+	if (seg == NULL) {
+		for (size_t i = 0; i < len; i++)
+			input_byte(c, data[i], time_us);
+		return;
+	}
 	for (size_t i = 0; i < len; i++) {
 		int f = input_byte(c, data[i], time_us), m = f & IN_MASKED;
 

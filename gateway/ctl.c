@@ -15,6 +15,7 @@
 #include <openssl/crypto.h>
 
 #include "approval.h"
+#include "ctl.h"
 #include "audit.h"
 #include "config.h"
 #include "duration.h"
@@ -26,14 +27,6 @@
 #include "target.h"
 #include "util.h"
 
-#define EXIT_FAIL 1
-#define EXIT_USAGE 2
-
-struct ctl {
-	struct config *cfg;
-	struct store *st;
-};
-
 struct ctl_cmd {
 	const char *name;
 	const char *sub;	/* NULL: a one-word command */
@@ -42,8 +35,8 @@ struct ctl_cmd {
 	int (*run)(struct ctl *, int, char **);
 };
 
-static int __attribute__((format(printf, 1, 2)))
-fail(const char *fmt, ...)
+int
+ctl_fail(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -55,8 +48,8 @@ fail(const char *fmt, ...)
 	return EXIT_FAIL;
 }
 
-static void
-who_am_i(char *out, size_t outlen)
+void
+ctl_who_am_i(char *out, size_t outlen)
 {
 	const char *sudo = getenv("SUDO_USER");
 	struct passwd *pw = getpwuid(getuid());
@@ -68,8 +61,8 @@ who_am_i(char *out, size_t outlen)
 }
 
 /* "--json" is the only option of the list commands. */
-static int
-want_json(int argc, char **argv, const char *usage)
+int
+ctl_want_json(int argc, char **argv, const char *usage)
 {
 	if (argc == 2 && strcmp(argv[1], "--json") == 0)
 		return 1;
@@ -79,8 +72,8 @@ want_json(int argc, char **argv, const char *usage)
 	return -1;
 }
 
-static void
-print_time(int64_t t, char *buf, size_t len)
+void
+ctl_time(int64_t t, char *buf, size_t len)
 {
 	if (t <= 0)
 		snprintf(buf, len, "-");
@@ -113,7 +106,7 @@ cmd_approve(struct ctl *c, int argc, char **argv)
 	int64_t secs = 0, id = 0, now = (int64_t)time(NULL);
 	int o;
 
-	optind = 1;
+	optind = 0;	/* 0: glibc re-reads its mode, so options may follow operands */
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (o) {
 		case 'e': req.engineer = optarg; break;
@@ -126,12 +119,12 @@ cmd_approve(struct ctl *c, int argc, char **argv)
 		case 'N': req.note = optarg; break;
 		case 'l':
 			if (util_parse_int(optarg, 1, 3, &n) != 0)
-				return fail("--level must be 1, 2 or 3 (found '%s')", optarg);
+				return ctl_fail("--level must be 1, 2 or 3 (found '%s')", optarg);
 			req.level = (int)n;
 			break;
 		case 'n':
 			if (util_parse_int(optarg, 1, 10000, &n) != 0)
-				return fail("--max-sessions must be a number from 1 to 10000 (found '%s')", optarg);
+				return ctl_fail("--max-sessions must be a number from 1 to 10000 (found '%s')", optarg);
 			req.max_sessions = (int)n;
 			break;
 		default:
@@ -139,23 +132,23 @@ cmd_approve(struct ctl *c, int argc, char **argv)
 		}
 	}
 	if (optind != argc)
-		return fail("unexpected argument '%s'", argv[optind]);
+		return ctl_fail("unexpected argument '%s'", argv[optind]);
 	if (!req.engineer || !req.target || !req.ticket || !req.level || !req.approver || !req.method || !valid)
-		return fail("%s", "approve needs --engineer, --target, --ticket, --level, --approver, --method and --valid");
+		return ctl_fail("%s", "approve needs --engineer, --target, --ticket, --level, --approver, --method and --valid");
 	if (config_engineer(c->cfg, req.engineer) == NULL)
-		return fail("unknown engineer '%s' (not in the configuration)", req.engineer);
+		return ctl_fail("unknown engineer '%s' (not in the configuration)", req.engineer);
 	if (config_target(c->cfg, req.target) == NULL)
-		return fail("unknown target '%s' (not in the configuration)", req.target);
+		return ctl_fail("unknown target '%s' (not in the configuration)", req.target);
 	if (duration_parse(valid, &secs, &why) != 0) {
 		fprintf(stderr, "remgatectl: --valid: bad duration '%s': %s\n", valid, why);
 		return EXIT_FAIL;
 	}
-	who_am_i(by, sizeof(by));
+	ctl_who_am_i(by, sizeof(by));
 	req.created_by = by;
 	req.valid_from = now;
 	req.valid_until = now + secs;
 	if (approval_create(c->st, &req, now, &id, token, sizeof(token), err, sizeof(err)) != 0)
-		return fail("%s", err);
+		return ctl_fail("%s", err);
 	{
 		struct audit_event ev = { .kind = "approval_created", .engineer = req.engineer,
 			.target = req.target, .approval_id = id, .detail = req.ticket };
@@ -186,16 +179,9 @@ approval_status(const struct approval *a, int64_t now)
 	return "active";
 }
 
-struct list_ctx {
-	int json;
-	struct json j;
-	int64_t now;
-	int rows;
-};
-
 /* A time as ISO 8601, or null when unset. */
-static void
-json_key_time(struct json *j, const char *key, int64_t t)
+void
+ctl_json_time(struct json *j, const char *key, int64_t t)
 {
 	char buf[32];
 
@@ -211,13 +197,13 @@ json_key_time(struct json *j, const char *key, int64_t t)
  * The shape every "... list [--json]" shares: parse --json, print the
  * table header or open the array, let fill() emit the rows, close.
  */
-static int
-run_list(struct ctl *c, int argc, char **argv, const char *usage, const char *header,
+int
+ctl_run_list(struct ctl *c, int argc, char **argv, const char *usage, const char *header,
     int (*fill)(struct ctl *, struct list_ctx *))
 {
 	struct list_ctx l = { .now = (int64_t)time(NULL) };
 
-	if ((l.json = want_json(argc, argv, usage)) < 0)
+	if ((l.json = ctl_want_json(argc, argv, usage)) < 0)
 		return EXIT_USAGE;
 	if (l.json) {
 		json_init(&l.j, stdout);
@@ -226,7 +212,7 @@ run_list(struct ctl *c, int argc, char **argv, const char *usage, const char *he
 		fputs(header, stdout);
 	}
 	if (fill(c, &l) != 0)
-		return fail("cannot read the store: %s", store_errmsg(c->st));
+		return ctl_fail("cannot read the store: %s", store_errmsg(c->st));
 	if (l.json) {
 		json_end_array(&l.j);
 		putchar('\n');
@@ -240,7 +226,7 @@ print_approval(const struct approval *a, void *arg)
 	struct list_ctx *l = arg;
 	char until[32];
 
-	print_time(a->valid_until, until, sizeof(until));
+	ctl_time(a->valid_until, until, sizeof(until));
 	l->rows++;
 	if (!l->json) {
 		printf("%-5lld %-12s %-12s %-14s %-5d %-9s %-8s %2d/%-3d %-20s %s\n", (long long)a->id,
@@ -258,14 +244,14 @@ print_approval(const struct approval *a, void *arg)
 	json_key_str(&l->j, "approver", a->approver);
 	json_key_str(&l->j, "method", a->method);
 	json_key_str(&l->j, "note", a->note);
-	json_key_time(&l->j, "valid_from", a->valid_from);
-	json_key_time(&l->j, "valid_until", a->valid_until);
+	ctl_json_time(&l->j, "valid_from", a->valid_from);
+	ctl_json_time(&l->j, "valid_until", a->valid_until);
 	json_key_int(&l->j, "max_sessions", a->max_sessions);
 	json_key_int(&l->j, "uses", a->uses);
 	json_key_str(&l->j, "status", approval_status(a, l->now));
-	json_key_time(&l->j, "created_at", a->created_at);
+	ctl_json_time(&l->j, "created_at", a->created_at);
 	json_key_str(&l->j, "created_by", a->created_by);
-	json_key_time(&l->j, "revoked_at", a->revoked_at);
+	ctl_json_time(&l->j, "revoked_at", a->revoked_at);
 	json_key_str(&l->j, "revoked_by", a->revoked_by);
 	json_end_object(&l->j);
 	return 0;
@@ -284,7 +270,7 @@ cmd_approvals_list(struct ctl *c, int argc, char **argv)
 
 	snprintf(header, sizeof(header), "%-5s %-12s %-12s %-14s %-5s %-9s %-8s %-6s %-20s %s\n", "ID", "ENGINEER",
 	    "TARGET", "TICKET", "LEVEL", "PHASE", "STATUS", "USES", "VALID UNTIL", "APPROVER");
-	return run_list(c, argc, argv, "approvals list [--json]", header, fill_approvals);
+	return ctl_run_list(c, argc, argv, "approvals list [--json]", header, fill_approvals);
 }
 
 static int
@@ -298,14 +284,14 @@ cmd_approvals_revoke(struct ctl *c, int argc, char **argv)
 		fprintf(stderr, "usage: remgatectl approvals revoke ID\n");
 		return EXIT_USAGE;
 	}
-	who_am_i(by, sizeof(by));
+	ctl_who_am_i(by, sizeof(by));
 	r = approval_revoke(c->st, id, by, (int64_t)time(NULL));
 	if (r == 1)
-		return fail("no approval %s", argv[1]);
+		return ctl_fail("no approval %s", argv[1]);
 	if (r == 2)
-		return fail("approval %s is already revoked", argv[1]);
+		return ctl_fail("approval %s is already revoked", argv[1]);
 	if (r != 0)
-		return fail("cannot revoke: %s", store_errmsg(c->st));
+		return ctl_fail("cannot revoke: %s", store_errmsg(c->st));
 	{
 		struct audit_event ev = { .kind = "approval_revoked", .approval_id = id, .detail = by };
 		audit_event_add(c->st, &ev, (int64_t)time(NULL));
@@ -322,8 +308,8 @@ print_session(const struct audit_session *a, void *arg)
 	struct list_ctx *l = arg;
 	char start[32], end[32], status[48];
 
-	print_time(a->started_at, start, sizeof(start));
-	print_time(a->ended_at, end, sizeof(end));
+	ctl_time(a->started_at, start, sizeof(start));
+	ctl_time(a->ended_at, end, sizeof(end));
 	l->rows++;
 	if (!l->json) {
 		if (a->exit_signal)
@@ -346,8 +332,8 @@ print_session(const struct audit_session *a, void *arg)
 	json_key_str(&l->j, "client_addr", a->client_addr);
 	json_key_str(&l->j, "kind", a->kind);
 	json_key_str(&l->j, "command", a->command);
-	json_key_time(&l->j, "started_at", a->started_at);
-	json_key_time(&l->j, "ended_at", a->ended_at);
+	ctl_json_time(&l->j, "started_at", a->started_at);
+	ctl_json_time(&l->j, "ended_at", a->ended_at);
 	if (a->exit_status >= 0)
 		json_key_int(&l->j, "exit_status", a->exit_status);
 	else
@@ -374,7 +360,7 @@ cmd_sessions_list(struct ctl *c, int argc, char **argv)
 	snprintf(header, sizeof(header), "%-16s %-10s %-10s %-5s %-5s %-20s %-20s %-7s %10s %12s %-22s %s\n",
 	    "SESSION", "ENGINEER", "TARGET", "APPR", "KIND", "STARTED", "ENDED", "EXIT", "BYTES IN", "BYTES OUT",
 	    "END REASON", "CLIENT");
-	return run_list(c, argc, argv, "sessions list [--json]", header, fill_sessions);
+	return ctl_run_list(c, argc, argv, "sessions list [--json]", header, fill_sessions);
 }
 
 static int
@@ -383,7 +369,7 @@ print_event(const struct audit_event *e, void *arg)
 	struct list_ctx *l = arg;
 	char ts[32];
 
-	print_time(e->ts, ts, sizeof(ts));
+	ctl_time(e->ts, ts, sizeof(ts));
 	l->rows++;
 	if (!l->json) {
 		printf("%-6lld %-20s %-18s %-16s %-10s %-10s %-24s %s\n", (long long)e->id, ts, e->kind,
@@ -393,7 +379,7 @@ print_event(const struct audit_event *e, void *arg)
 	}
 	json_begin_object(&l->j);
 	json_key_int(&l->j, "id", e->id);
-	json_key_time(&l->j, "ts", e->ts);
+	ctl_json_time(&l->j, "ts", e->ts);
 	json_key_str(&l->j, "kind", e->kind);
 	json_key_str(&l->j, "session_id", e->session_id);
 	json_key_str(&l->j, "engineer", e->engineer);
@@ -422,7 +408,7 @@ cmd_events_list(struct ctl *c, int argc, char **argv)
 
 	snprintf(header, sizeof(header), "%-6s %-20s %-18s %-16s %-10s %-10s %-24s %s\n", "ID", "TIME", "KIND",
 	    "SESSION", "ENGINEER", "TARGET", "REASON", "DETAIL");
-	return run_list(c, argc, argv, "events list [--json]", header, fill_events);
+	return ctl_run_list(c, argc, argv, "events list [--json]", header, fill_events);
 }
 
 /* ---- targets ----------------------------------------------------------- */
@@ -460,13 +446,13 @@ cmd_targets_pubkey(struct ctl *c, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if ((t = config_target(c->cfg, argv[1])) == NULL)
-		return fail("unknown target '%s'", argv[1]);
+		return ctl_fail("unknown target '%s'", argv[1]);
 	if (keys_load_or_generate(t->identity_file, &key, &generated, err, sizeof(err)) != 0)
-		return fail("%s", err);
+		return ctl_fail("%s", err);
 	snprintf(comment, sizeof(comment), "remgate@%s", t->name);
 	if (keys_public_line(key, comment, line, sizeof(line)) != 0) {
 		ssh_key_free(key);
-		return fail("%s", "cannot export the public key");
+		return ctl_fail("%s", "cannot export the public key");
 	}
 	ssh_key_free(key);
 	printf("%s\n", line);
@@ -493,11 +479,11 @@ cmd_targets_hostkey(struct ctl *c, int argc, char **argv)
 	    util_parse_int(colon + 1, 1, 65535, &port) == 0) {
 		snprintf(host, sizeof(host), "%.*s", (int)(colon - argv[1]), argv[1]);
 	} else {
-		return fail("'%s' is neither a configured target nor HOST:PORT", argv[1]);
+		return ctl_fail("'%s' is neither a configured target nor HOST:PORT", argv[1]);
 	}
 	if (target_probe_hostkey(host, (int)port, c->cfg->target_connect_timeout, fp, sizeof(fp),
 	    detail, sizeof(detail)) != TARGET_OK)
-		return fail("%s", detail);
+		return ctl_fail("%s", detail);
 	printf("%s\n", fp);
 	if (t != NULL && strcmp(fp, t->host_key) != 0)
 		fprintf(stderr, "remgatectl: note: target %s is pinned to %s\n", t->name, t->host_key);
@@ -512,6 +498,14 @@ static const struct ctl_cmd commands[] = {
 	{ "approvals", "revoke", "approvals revoke ID", 1, cmd_approvals_revoke },
 	{ "sessions", "list", "sessions list [--json]", 1, cmd_sessions_list },
 	{ "events", "list", "events list [--json]", 1, cmd_events_list },
+	{ "sessions", "watch", "sessions watch SESSION_ID", 1, cmd_sessions_watch },
+	{ "sessions", "kill", "sessions kill SESSION_ID [--reason TEXT]", 1, cmd_sessions_kill },
+	{ "recording", "verify", "recording verify SESSION_ID|FILE", 1, cmd_recording_verify },
+	{ "recording", "export", "recording export SESSION_ID|FILE --format asciicast|text [-o FILE]", 1,
+	  cmd_recording_export },
+	{ "recording", "play", "recording play SESSION_ID|FILE [--speed N]", 1, cmd_recording_play },
+	{ "commands", "list", "commands list SESSION_ID [--json]", 1, cmd_commands_list },
+	{ "commands", "search", "commands search TEXT [--json]", 1, cmd_commands_search },
 	{ "targets", "list", "targets list", 0, cmd_targets_list },
 	{ "targets", "pubkey", "targets pubkey TARGET", 0, cmd_targets_pubkey },
 	{ "targets", "hostkey", "targets hostkey TARGET|HOST:PORT", 0, cmd_targets_hostkey },

@@ -54,8 +54,6 @@ json_close(struct json *j, char c)
 	if (j->depth > 0)
 		j->depth--;
 	fputc(c, j->out);
-	if (j->depth == 0)
-		fputc('\n', j->out);
 }
 
 void json_begin_array(struct json *j) { json_open(j, '['); }

@@ -1,0 +1,56 @@
+/*
+ * remgatectl's shared parts: the context every command handler gets, and
+ * helpers for errors, times and "list [--json]" output. Handlers live in
+ * ctl.c (approvals, sessions, events, targets), ctl_recording.c
+ * (recordings, watch, kill) and ctl_commands.c (command lists).
+ */
+#ifndef REMGATE_CTL_H
+#define REMGATE_CTL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "json.h"
+#include "sigkey.h"
+#include "store.h"
+
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+
+struct ctl {
+	struct config *cfg;
+	struct store *st;
+};
+
+struct list_ctx {
+	int json;
+	struct json j;
+	int64_t now;
+	int rows;
+	const void *arg;	/* for the command's own use */
+};
+
+/* "remgatectl: ..." on stderr; returns EXIT_FAIL. */
+int ctl_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "local:USER" (the sudo user if any): who did it, for the record. */
+void ctl_who_am_i(char *out, size_t outlen);
+/* 1 for "--json", 0 for no options, -1 (usage printed) otherwise. */
+int ctl_want_json(int argc, char **argv, const char *usage);
+void ctl_time(int64_t t, char *buf, size_t len);
+void ctl_json_time(struct json *j, const char *key, int64_t t);
+int ctl_run_list(struct ctl *c, int argc, char **argv, const char *usage, const char *header,
+    int (*fill)(struct ctl *, struct list_ctx *));
+
+/* ctl_recording.c */
+int cmd_recording_verify(struct ctl *c, int argc, char **argv);
+int cmd_recording_export(struct ctl *c, int argc, char **argv);
+int cmd_recording_play(struct ctl *c, int argc, char **argv);
+int cmd_sessions_watch(struct ctl *c, int argc, char **argv);
+int cmd_sessions_kill(struct ctl *c, int argc, char **argv);
+
+/* ctl_commands.c */
+int cmd_commands_list(struct ctl *c, int argc, char **argv);
+int cmd_commands_search(struct ctl *c, int argc, char **argv);
+
+#endif

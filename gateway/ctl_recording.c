@@ -1,0 +1,762 @@
+/*
+ * remgatectl recording verify|export|play, sessions watch|kill: reading
+ * recording files (recfile.h) and acting on running sessions.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "cmdlog.h"
+#include "ctl.h"
+#include "recfile.h"
+#include "util.h"
+
+/* ---- finding and mapping a recording -------------------------------- */
+
+struct recording {
+	char path[4096];
+	char sid[64];
+	const uint8_t *data;
+	void *map;		/* the mapping behind data */
+	size_t len;
+	/* From the store, when the session is known there. */
+	int have_row;
+	int ended;
+	char end_reason[64];
+	int64_t rec_records;
+	char rec_head[2 * RECFILE_HASH_LEN + 1];
+};
+
+static int
+row_found(const struct audit_session *a, void *arg)
+{
+	struct recording *r = arg;
+
+	r->have_row = 1;
+	r->ended = a->ended_at > 0;
+	snprintf(r->end_reason, sizeof(r->end_reason), "%s", a->end_reason ? a->end_reason : "");
+	snprintf(r->sid, sizeof(r->sid), "%s", a->id);
+	if (a->recording != NULL && r->path[0] == '\0')
+		snprintf(r->path, sizeof(r->path), "%s", a->recording);
+	r->rec_records = a->rec_records;
+	snprintf(r->rec_head, sizeof(r->rec_head), "%s", a->rec_head ? a->rec_head : "");
+	return 0;
+}
+
+/* SESSION_ID or FILE: find the file and (if any) its session row, map it. */
+static int
+recording_open(struct ctl *c, const char *arg, struct recording *r)
+{
+	struct stat sb;
+	const char *base;
+	int fd;
+
+	memset(r, 0, sizeof(*r));
+	if (strchr(arg, '/') != NULL || access(arg, F_OK) == 0) {
+		snprintf(r->path, sizeof(r->path), "%s", arg);
+		base = strrchr(arg, '/') ? strrchr(arg, '/') + 1 : arg;
+		snprintf(r->sid, sizeof(r->sid), "%.*s", (int)strcspn(base, "."), base);
+		if (c->st != NULL)
+			audit_session_get(c->st, r->sid, row_found, r);
+	} else if (c->st == NULL || audit_session_get(c->st, arg, row_found, r) != 0) {
+		return ctl_fail("no session '%s' (and no such file)", arg);
+	}
+	if (r->path[0] == '\0')
+		return ctl_fail("session %s has no recording", arg);
+	if ((fd = open(r->path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &sb) != 0) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		return ctl_fail("%s: %s", r->path, strerror(e));
+	}
+	r->len = (size_t)sb.st_size;
+	if (r->len > 0) {
+		void *m = mmap(NULL, r->len, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (m == MAP_FAILED) {
+			close(fd);
+			return ctl_fail("%s: %s", r->path, strerror(errno));
+		}
+		r->map = m;
+		r->data = m;
+	}
+	close(fd);
+	return 0;
+}
+
+static void
+recording_close(struct recording *r)
+{
+	if (r->map != NULL)
+		munmap(r->map, r->len);
+	r->map = NULL;
+	r->data = NULL;
+}
+
+/* Walk every intact record (the chain checked on the way). */
+static int
+recording_each(const struct recording *r, int (*cb)(const struct rec *, void *), void *arg)
+{
+	struct rec_reader rd;
+	struct rec rec;
+
+	if (r->len < RECFILE_MAGIC_LEN || memcmp(r->data, RECFILE_MAGIC, RECFILE_MAGIC_LEN) != 0)
+		return ctl_fail("%s is not a remgate recording", r->path);
+	rec_reader_init(&rd, r->data + RECFILE_MAGIC_LEN, r->len - RECFILE_MAGIC_LEN, RECFILE_MAGIC_LEN);
+	while (rec_reader_next(&rd, &rec) == REC_NEXT_OK) {
+		int rc = cb(&rec, arg);
+		if (rc != 0)
+			return rc < 0 ? EXIT_FAIL : 0;
+	}
+	return 0;
+}
+
+/* ---- verify --------------------------------------------------------- */
+
+static void
+fmt_us(uint64_t us, char *buf, size_t len)
+{
+	util_time_iso((int64_t)(us / 1000000u), buf, len);
+}
+
+int
+cmd_recording_verify(struct ctl *c, int argc, char **argv)
+{
+	struct recording r;
+	struct rec_check chk;
+	struct sigkey *key = NULL;
+	uint8_t pub[SIGKEY_PUB_LEN];
+	char err[512], hex[2 * RECFILE_HASH_LEN + 1], from[32], to[32], fp[80];
+	int rc;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: remgatectl recording verify SESSION_ID|FILE\n");
+		return EXIT_USAGE;
+	}
+	if (sigkey_load(c->cfg->signing_key, &key, err, sizeof(err)) != 0)
+		return ctl_fail("cannot load the signing key: %s", err);
+	sigkey_public(key, pub);
+	sigkey_free(key);
+	sigkey_fingerprint(pub, fp, sizeof(fp));
+	if ((rc = recording_open(c, argv[1], &r)) != 0)
+		return rc;
+	recfile_check(r.data, r.len, pub, &chk);
+	util_hex(chk.head, sizeof(chk.head), hex);
+	fmt_us(chk.first_us, from, sizeof(from));
+	fmt_us(chk.last_us, to, sizeof(to));
+
+	/* The store keeps the seal too: a file that disagrees was changed. */
+	if (chk.verdict == REC_SEALED && r.rec_head[0] != '\0' &&
+	    (strcmp(r.rec_head, hex) != 0 || r.rec_records != (int64_t)chk.records)) {
+		chk.verdict = REC_TAMPERED;
+		chk.bad_record = chk.records;
+		chk.bad_offset = r.len;
+		snprintf(chk.reason, sizeof(chk.reason), "the seal differs from the one the store recorded (%lld records, head %.16s…)",
+		    (long long)r.rec_records, r.rec_head);
+	} else if (chk.verdict == REC_UNSEALED && r.rec_head[0] != '\0') {
+		chk.verdict = REC_TAMPERED;
+		chk.bad_record = chk.records;
+		chk.bad_offset = chk.truncated_tail ? chk.bad_offset : r.len;
+		snprintf(chk.reason, sizeof(chk.reason), "the store recorded a seal after %lld records; the file has none (cut short?)",
+		    (long long)r.rec_records);
+	}
+	recording_close(&r);
+
+	switch (chk.verdict) {
+	case REC_SEALED:
+		printf("OK: %s intact and sealed: %u records, %s to %s, head %s, signed by %s\n",
+		    chk.session[0] ? chk.session : r.path, chk.records, from, to, hex, fp);
+		return 0;
+	case REC_UNSEALED:
+		if (chk.truncated_tail)
+			printf("UNSEALED: %s: %u records intact, then an incomplete record at byte offset %llu "
+			    "(the session was cut off before the gateway could seal it)\n",
+			    chk.session[0] ? chk.session : r.path, chk.records, (unsigned long long)chk.bad_offset);
+		else
+			printf("UNSEALED: %s: %u records intact, no seal (the session was cut off before the gateway "
+			    "could seal it)\n", chk.session[0] ? chk.session : r.path, chk.records);
+		return REC_UNSEALED;
+	case REC_TAMPERED:
+		break;
+	}
+	printf("TAMPERED: %s: record %u at byte offset %llu: %s (%u records before it are intact)\n",
+	    chk.session[0] ? chk.session : r.path, chk.bad_record, (unsigned long long)chk.bad_offset, chk.reason,
+	    chk.records);
+	return REC_TAMPERED;
+}
+
+/* ---- export ---------------------------------------------------------- */
+
+/* Incremental UTF-8 clean-up: asciicast strings must be valid UTF-8. */
+struct utf8_stream {
+	uint8_t carry[4];
+	size_t ncarry;
+};
+
+static size_t
+utf8_seq_len(uint8_t b)
+{
+	return b < 0x80 ? 1 : (b & 0xe0) == 0xc0 ? 2 : (b & 0xf0) == 0xe0 ? 3 : (b & 0xf8) == 0xf0 ? 4 : 0;
+}
+
+/* Valid UTF-8 of carry+data into out (malloc'd); an incomplete tail is kept for next time. */
+static char *
+utf8_clean(struct utf8_stream *u, const uint8_t *data, size_t len)
+{
+	size_t total = u->ncarry + len, o = 0, i = 0;
+	uint8_t *in = malloc(total + 1);
+	char *out = malloc(total * 3 + 1);
+
+	if (in == NULL || out == NULL) {
+		free(in);
+		free(out);
+		return NULL;
+	}
+	memcpy(in, u->carry, u->ncarry);
+	memcpy(in + u->ncarry, data, len);
+	u->ncarry = 0;
+	while (i < total) {
+		size_t n = utf8_seq_len(in[i]), k;
+
+		if (n == 0) {
+			memcpy(out + o, "\xef\xbf\xbd", 3);	/* U+FFFD */
+			o += 3;
+			i++;
+			continue;
+		}
+		if (i + n > total) {
+			u->ncarry = total - i;	/* wait for the rest */
+			memcpy(u->carry, in + i, u->ncarry);
+			break;
+		}
+		for (k = 1; k < n && (in[i + k] & 0xc0) == 0x80; k++)
+			;
+		if (k < n) {
+			memcpy(out + o, "\xef\xbf\xbd", 3);
+			o += 3;
+			i++;
+			continue;
+		}
+		memcpy(out + o, in + i, n);
+		o += n;
+		i += n;
+	}
+	out[o] = '\0';
+	free(in);
+	return out;
+}
+
+/* A small JSON value from a record ("cols", "term"): good enough for our own records. */
+static int
+json_int_field(const struct rec *rec, const char *key, int dflt)
+{
+	char pat[40], buf[512];
+	const char *p;
+	size_t n = rec->len < sizeof(buf) - 1 ? rec->len : sizeof(buf) - 1;
+
+	memcpy(buf, rec->data, n);
+	buf[n] = '\0';
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	if ((p = strstr(buf, pat)) == NULL)
+		return dflt;
+	return atoi(p + strlen(pat));
+}
+
+static void
+json_str_field(const struct rec *rec, const char *key, char *out, size_t outlen)
+{
+	char pat[40], buf[1024];
+	const char *p;
+	size_t n = rec->len < sizeof(buf) - 1 ? rec->len : sizeof(buf) - 1, i = 0;
+
+	out[0] = '\0';
+	memcpy(buf, rec->data, n);
+	buf[n] = '\0';
+	snprintf(pat, sizeof(pat), "\"%s\":\"", key);
+	if ((p = strstr(buf, pat)) == NULL)
+		return;
+	for (p += strlen(pat); *p && *p != '"' && i + 1 < outlen; p++)
+		out[i++] = *p;
+	out[i] = '\0';
+}
+
+struct cast_ctx {
+	FILE *out;
+	uint64_t start_us;
+	int header_done;
+	int cols, rows;
+	char term[64];
+	char title[300];
+	struct utf8_stream o, i;
+};
+
+static void
+cast_header(struct cast_ctx *x)
+{
+	struct json j;
+
+	json_init(&j, x->out);
+	json_begin_object(&j);
+	json_key_int(&j, "version", 2);
+	json_key_int(&j, "width", x->cols);
+	json_key_int(&j, "height", x->rows);
+	json_key_int(&j, "timestamp", (int64_t)(x->start_us / 1000000u));
+	json_key_str(&j, "title", x->title);
+	fputs(",\"env\":{\"TERM\":", x->out);
+	json_write_string(x->out, x->term);
+	fputs("}", x->out);
+	json_end_object(&j);
+	fputc('\n', x->out);
+	x->header_done = 1;
+}
+
+static void
+cast_event(struct cast_ctx *x, uint64_t t, const char *code, const char *text)
+{
+	uint64_t rel = t > x->start_us ? t - x->start_us : 0;
+
+	fprintf(x->out, "[%llu.%06llu, \"%s\", ", (unsigned long long)(rel / 1000000u),
+	    (unsigned long long)(rel % 1000000u), code);
+	json_write_string(x->out, text);
+	fputs("]\n", x->out);
+}
+
+static int
+cast_record(const struct rec *rec, void *arg)
+{
+	struct cast_ctx *x = arg;
+	char *text, size[32];
+
+	switch (rec->type) {
+	case REC_HEADER: {
+		char sid[64], eng[80], tgt[80];
+
+		x->start_us = rec->time_us;
+		json_str_field(rec, "session", sid, sizeof(sid));
+		json_str_field(rec, "engineer", eng, sizeof(eng));
+		json_str_field(rec, "target", tgt, sizeof(tgt));
+		snprintf(x->title, sizeof(x->title), "remgate session %s: %s on %s", sid, eng, tgt);
+		return 0;
+	}
+	case REC_PTY:
+		x->cols = json_int_field(rec, "cols", 80);
+		x->rows = json_int_field(rec, "rows", 24);
+		json_str_field(rec, "term", x->term, sizeof(x->term));
+		return 0;
+	case REC_RESIZE:
+		if (!x->header_done)
+			return 0;
+		snprintf(size, sizeof(size), "%dx%d", json_int_field(rec, "cols", 80), json_int_field(rec, "rows", 24));
+		cast_event(x, rec->time_us, "r", size);
+		return 0;
+	case REC_OUTPUT:
+	case REC_STDERR:
+	case REC_INPUT:
+		if (!x->header_done)
+			cast_header(x);
+		text = utf8_clean(rec->type == REC_INPUT ? &x->i : &x->o, rec->data, rec->len);
+		if (text == NULL)
+			return -1;
+		if (text[0] != '\0')
+			cast_event(x, rec->time_us, rec->type == REC_INPUT ? "i" : "o", text);
+		free(text);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* The command log: each command with its time, then what the device showed. */
+struct text_ctx {
+	FILE *out;
+	int pty;
+	struct cmdlog *cl;
+	int at_line_start;
+};
+
+static void
+text_line(void *arg, const char *line, int is_command, uint64_t t)
+{
+	struct text_ctx *x = arg;
+	char when[32];
+
+	if (is_command) {
+		fmt_us(t, when, sizeof(when));
+		fprintf(x->out, "\n[%s] %s\n", when, line);
+	} else {
+		fprintf(x->out, "%s\n", line);
+	}
+}
+
+static void
+text_entry(void *arg, const struct cmd_entry *e)
+{
+	struct text_ctx *x = arg;
+	char when[32];
+
+	if (e->kind == CMD_MASKED) {
+		fmt_us(e->time_us, when, sizeof(when));
+		fprintf(x->out, "[%s] %s\n", when, e->text);
+	}
+}
+
+static int
+text_record(const struct rec *rec, void *arg)
+{
+	struct text_ctx *x = arg;
+	char when[32];
+
+	fmt_us(rec->time_us, when, sizeof(when));
+	switch (rec->type) {
+	case REC_HEADER: {
+		char sid[64], eng[80], tgt[80], ticket[80], client[100], fp[80];
+
+		json_str_field(rec, "session", sid, sizeof(sid));
+		json_str_field(rec, "engineer", eng, sizeof(eng));
+		json_str_field(rec, "target", tgt, sizeof(tgt));
+		json_str_field(rec, "ticket", ticket, sizeof(ticket));
+		json_str_field(rec, "client", client, sizeof(client));
+		json_str_field(rec, "signing_key", fp, sizeof(fp));
+		fprintf(x->out, "remgate command log\n"
+		    "session   %s\nengineer  %s\ntarget    %s\napproval  %d (ticket %s)\nclient    %s\n"
+		    "started   %s\nsealed by %s\n\n", sid, eng, tgt, json_int_field(rec, "approval", 0), ticket,
+		    client, when, fp);
+		return 0;
+	}
+	case REC_PTY:
+		x->pty = 1;
+		return 0;
+	case REC_EXEC:
+		fprintf(x->out, "[%s] exec: %.*s\n", when, (int)rec->len, (const char *)rec->data);
+		return 0;
+	case REC_OUTPUT:
+		if (x->pty) {
+			cmdlog_output(x->cl, rec->data, rec->len, rec->time_us);
+			return 0;
+		}
+		/* exec output is shown as it came */
+		__attribute__((fallthrough));
+	case REC_STDERR:
+		for (size_t i = 0; i < rec->len; i++)
+			if (rec->data[i] != '\r')
+				fputc(rec->data[i], x->out);
+		return 0;
+	case REC_INPUT:
+		if (x->pty)
+			cmdlog_input(x->cl, rec->data, rec->len, rec->time_us, NULL, NULL);
+		return 0;
+	case REC_INPUT_MASKED:
+		if (x->pty && rec->len == 5)
+			cmdlog_input_masked(x->cl, (size_t)rec->data[0] << 24 | (size_t)rec->data[1] << 16 |
+			    (size_t)rec->data[2] << 8 | rec->data[3], rec->data[4], rec->time_us);
+		return 0;
+	case REC_EXIT:
+	case REC_EVENT:
+		fprintf(x->out, "[%s] %s %.*s\n", when, recfile_type_name(rec->type), (int)rec->len,
+		    (const char *)rec->data);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+int
+cmd_recording_export(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *format = NULL, *outpath = NULL;
+	struct recording r;
+	FILE *out = stdout;
+	int o, rc;
+
+	optind = 0;	/* 0: glibc re-reads its mode, so options may follow operands */
+	while ((o = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+		switch (o) {
+		case 'f': format = optarg; break;
+		case 'o': outpath = optarg; break;
+		default: return EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1 || format == NULL || (strcmp(format, "asciicast") != 0 && strcmp(format, "text") != 0)) {
+		fprintf(stderr, "usage: remgatectl recording export SESSION_ID|FILE --format asciicast|text [-o FILE]\n");
+		return EXIT_USAGE;
+	}
+	if ((rc = recording_open(c, argv[optind], &r)) != 0)
+		return rc;
+	if (outpath != NULL && (out = fopen(outpath, "w")) == NULL) {
+		recording_close(&r);
+		return ctl_fail("%s: %s", outpath, strerror(errno));
+	}
+	if (strcmp(format, "asciicast") == 0) {
+		struct cast_ctx x = { .out = out, .cols = 80, .rows = 24, .term = "xterm" };
+
+		rc = recording_each(&r, cast_record, &x);
+		if (rc == 0 && !x.header_done)
+			cast_header(&x);
+	} else {
+		struct text_ctx x = { .out = out };
+		struct cmdlog_hooks hooks = { .arg = &x, .line = text_line, .entry = text_entry };
+
+		if ((x.cl = cmdlog_new(&hooks)) == NULL) {
+			rc = ctl_fail("out of memory");
+		} else {
+			rc = recording_each(&r, text_record, &x);
+			cmdlog_finish(x.cl, 0);
+			cmdlog_free(x.cl);
+		}
+	}
+	recording_close(&r);
+	if (out != stdout && fclose(out) != 0)
+		return ctl_fail("%s: %s", outpath, strerror(errno));
+	return rc;
+}
+
+/* ---- play and watch ------------------------------------------------- */
+
+struct play_ctx {
+	double speed;
+	uint64_t last_us;
+};
+
+static void
+sleep_us(uint64_t us)
+{
+	struct timespec ts = { (time_t)(us / 1000000u), (long)(us % 1000000u) * 1000 };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+static int
+play_record(const struct rec *rec, void *arg)
+{
+	struct play_ctx *p = arg;
+
+	if (rec->type != REC_OUTPUT && rec->type != REC_STDERR)
+		return 0;
+	if (p->last_us != 0 && rec->time_us > p->last_us) {
+		uint64_t gap = (uint64_t)((double)(rec->time_us - p->last_us) / p->speed);
+		sleep_us(gap > 2000000u ? 2000000u : gap);	/* idle time is cut to 2 s */
+	}
+	p->last_us = rec->time_us;
+	fwrite(rec->data, 1, rec->len, stdout);
+	fflush(stdout);
+	return 0;
+}
+
+int
+cmd_recording_play(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = { { "speed", required_argument, NULL, 's' }, { NULL, 0, NULL, 0 } };
+	struct play_ctx p = { .speed = 1.0 };
+	struct recording r;
+	int o, rc;
+
+	optind = 0;	/* 0: glibc re-reads its mode, so options may follow operands */
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (o != 's')
+			return EXIT_USAGE;
+		p.speed = strtod(optarg, NULL);
+		if (!(p.speed > 0.0 && p.speed <= 1000.0))
+			return ctl_fail("--speed must be a number above 0 (1 = real time), found '%s'", optarg);
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "usage: remgatectl recording play SESSION_ID|FILE [--speed N]\n");
+		return EXIT_USAGE;
+	}
+	if ((rc = recording_open(c, argv[optind], &r)) != 0)
+		return rc;
+	rc = recording_each(&r, play_record, &p);
+	recording_close(&r);
+	return rc;
+}
+
+static int
+still_running(struct ctl *c, const char *sid)
+{
+	struct recording r;
+
+	memset(&r, 0, sizeof(r));
+	return audit_session_get(c->st, sid, row_found, &r) == 0 && !r.ended;
+}
+
+/* Follow a running session's recording and copy its output to stdout. */
+int
+cmd_sessions_watch(struct ctl *c, int argc, char **argv)
+{
+	struct recording r;
+	struct rec_reader rd;
+	struct recbuf tail = { 0 };
+	uint8_t chunk[65536];
+	int fd, quiet = 0, magic_done = 0, sealed = 0;
+	uint64_t offset = 0;
+	ssize_t n;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: remgatectl sessions watch SESSION_ID\n");
+		return EXIT_USAGE;
+	}
+	memset(&r, 0, sizeof(r));
+	if (audit_session_get(c->st, argv[1], row_found, &r) != 0 || r.path[0] == '\0')
+		return ctl_fail("no recorded session '%s'", argv[1]);
+	if ((fd = open(r.path, O_RDONLY | O_CLOEXEC)) < 0)
+		return ctl_fail("%s: %s", r.path, strerror(errno));
+	fprintf(stderr, "remgatectl: watching session %s (read-only); Ctrl-C to stop\n", argv[1]);
+	rec_reader_init(&rd, NULL, 0, 0);
+	while (!sealed) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			close(fd);
+			recbuf_free(&tail);
+			return ctl_fail("%s: %s", r.path, strerror(errno));
+		}
+		if (n == 0) {
+			/* Caught up: wait for more unless the session is over. */
+			if (++quiet % 10 == 0 && !still_running(c, argv[1]))
+				break;
+			sleep_us(100000);
+			continue;
+		}
+		quiet = 0;
+		if (recbuf_put(&tail, chunk, (size_t)n) != 0)
+			break;
+		if (!magic_done) {
+			if (tail.len < RECFILE_MAGIC_LEN)
+				continue;
+			if (memcmp(tail.data, RECFILE_MAGIC, RECFILE_MAGIC_LEN) != 0) {
+				close(fd);
+				recbuf_free(&tail);
+				return ctl_fail("%s is not a remgate recording", r.path);
+			}
+			memmove(tail.data, tail.data + RECFILE_MAGIC_LEN, tail.len - RECFILE_MAGIC_LEN);
+			tail.len -= RECFILE_MAGIC_LEN;
+			offset = RECFILE_MAGIC_LEN;
+			magic_done = 1;
+		}
+		/* Parse the complete records; keep a partial one for the next read. */
+		rd.buf = tail.data;
+		rd.len = tail.len;
+		rd.pos = 0;
+		rd.base = offset;
+		for (;;) {
+			struct rec rec;
+			enum rec_status st = rec_reader_next(&rd, &rec);
+
+			if (st == REC_NEXT_OK) {
+				if (rec.type == REC_OUTPUT || rec.type == REC_STDERR)
+					fwrite(rec.data, 1, rec.len, stdout);
+				else if (rec.type == REC_SEAL)
+					sealed = 1;
+				continue;
+			}
+			if (st != REC_NEXT_END && st != REC_NEXT_TRUNCATED) {
+				fflush(stdout);
+				close(fd);
+				recbuf_free(&tail);
+				return ctl_fail("%s: the recording is damaged at byte offset %llu", r.path,
+				    (unsigned long long)rec.offset);
+			}
+			break;
+		}
+		fflush(stdout);
+		memmove(tail.data, tail.data + rd.pos, tail.len - rd.pos);
+		tail.len -= rd.pos;
+		offset += rd.pos;
+	}
+	close(fd);
+	recbuf_free(&tail);
+	fprintf(stderr, "\r\nremgatectl: session %s has ended\n", argv[1]);
+	return 0;
+}
+
+/* ---- kill ------------------------------------------------------------ */
+
+struct kill_row {
+	int found, running;
+	int64_t pid;
+};
+
+static int
+kill_row_found(const struct audit_session *a, void *arg)
+{
+	struct kill_row *k = arg;
+
+	k->found = 1;
+	k->running = a->ended_at == 0;
+	k->pid = a->pid;
+	return 0;
+}
+
+/* Is pid a remgated process (and not a reused pid of something else)? */
+static int
+is_remgated(int64_t pid)
+{
+	char path[64], cmd[256];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%lld/cmdline", (long long)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	n = fread(cmd, 1, sizeof(cmd) - 1, f);
+	fclose(f);
+	cmd[n] = '\0';
+	return strstr(cmd, "remgated") != NULL;
+}
+
+int
+cmd_sessions_kill(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = { { "reason", required_argument, NULL, 'r' }, { NULL, 0, NULL, 0 } };
+	const char *reason = NULL, *sid;
+	struct kill_row k = { 0 };
+	char by[128];
+	int o;
+
+	optind = 0;	/* 0: glibc re-reads its mode, so options may follow operands */
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (o != 'r')
+			return EXIT_USAGE;
+		reason = optarg;
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "usage: remgatectl sessions kill SESSION_ID [--reason TEXT]\n");
+		return EXIT_USAGE;
+	}
+	sid = argv[optind];
+	if (audit_session_get(c->st, sid, kill_row_found, &k) != 0 || !k.found)
+		return ctl_fail("no session '%s'", sid);
+	if (!k.running)
+		return ctl_fail("session %s has already ended", sid);
+	if (k.pid <= 0 || !is_remgated(k.pid))
+		return ctl_fail("session %s is not running in a remgated process (pid %lld)", sid, (long long)k.pid);
+	ctl_who_am_i(by, sizeof(by));
+	if (audit_session_request_kill(c->st, sid, by, reason, (int64_t)time(NULL)) != 0)
+		return ctl_fail("cannot record the kill request: %s", store_errmsg(c->st));
+	if (kill((pid_t)k.pid, SIGUSR1) != 0)
+		return ctl_fail("cannot signal pid %lld: %s", (long long)k.pid, strerror(errno));
+	for (int i = 0; i < 100; i++) {
+		struct kill_row now = { 0 };
+
+		if (audit_session_get(c->st, sid, kill_row_found, &now) == 0 && !now.running) {
+			printf("session %s ended (killed by %s)\n", sid, by);
+			return 0;
+		}
+		sleep_us(100000);
+	}
+	return ctl_fail("session %s did not end within 10 s", sid);
+}
