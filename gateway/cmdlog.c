@@ -35,6 +35,8 @@ struct cmdlog {
 	int typing;
 	uint32_t prompt[LINE_CELLS];
 	size_t nprompt;
+	uint32_t last_prompt[LINE_CELLS];	/* the last prompt proven by a command */
+	size_t nlast;
 	int messy;		/* the editor left the line: not certain */
 	int enter_pending;	/* Enter typed, its echo not yet seen */
 	uint64_t enter_us;
@@ -137,17 +139,36 @@ release_pending(struct cmdlog *c, enum cmd_kind kind)
 	emit(c, kind, c->pending, c->pending_certain, c->pending_us);
 }
 
-/* Enter's echo: the line now shows prompt + command. */
+static int
+line_starts_with(const struct cmdlog *c, const uint32_t *p, size_t n)
+{
+	return n > 0 && c->ncells >= n && memcmp(c->cells, p, n * sizeof(uint32_t)) == 0;
+}
+
+/*
+ * Enter's echo: the line now shows prompt + command. The prompt is what
+ * stood on the line at the first keystroke; if nothing did (the engineer
+ * typed ahead of the prompt), the last prompt a command proved is tried.
+ */
 static void
 take_command(struct cmdlog *c)
 {
 	char text[TEXT_MAX];
-	int certain = !c->messy && c->ncells >= c->nprompt &&
-	    memcmp(c->cells, c->prompt, c->nprompt * sizeof(uint32_t)) == 0;
+	size_t strip = 0;
+	int certain = 0;
 
 	c->enter_pending = 0;
 	c->typing = 0;
-	cells_text(c->cells, certain ? c->nprompt : 0, c->ncells, text);
+	if (!c->messy && line_starts_with(c, c->prompt, c->nprompt)) {
+		certain = 1;
+		strip = c->nprompt;
+		memcpy(c->last_prompt, c->prompt, c->nprompt * sizeof(uint32_t));
+		c->nlast = c->nprompt;
+	} else if (!c->messy && c->nprompt == 0 && line_starts_with(c, c->last_prompt, c->nlast)) {
+		certain = 1;
+		strip = c->nlast;
+	}
+	cells_text(c->cells, strip, c->ncells, text);
 	if (text[0] == '\0' && certain)
 		return;	/* Enter on an empty prompt */
 	release_pending(c, CMD_LINE);
