@@ -61,9 +61,13 @@ recording_open(struct ctl *c, const char *arg, struct recording *r)
 	int fd;
 
 	memset(r, 0, sizeof(*r));
+	if (arg == NULL)
+		return EXIT_USAGE;
 	if (strchr(arg, '/') != NULL || access(arg, F_OK) == 0) {
+		const char *slash = strrchr(arg, '/');
+
 		snprintf(r->path, sizeof(r->path), "%s", arg);
-		base = strrchr(arg, '/') ? strrchr(arg, '/') + 1 : arg;
+		base = slash != NULL ? slash + 1 : arg;
 		snprintf(r->sid, sizeof(r->sid), "%.*s", (int)strcspn(base, "."), base);
 		if (c->st != NULL)
 			audit_session_get(c->st, r->sid, row_found, r);
