@@ -43,6 +43,11 @@ assert_eq "verify exit status" 0 "$rc"
 assert_contains "verify output" "$out" "OK: $SID intact and sealed"
 log "$out"
 
+log "the seal's key is the one remgatectl keys show prints, as ssh-keygen sees it"
+ctl keys show | sed -n 's/^public key   //p' >"$WORK/signing.pub"
+fp=$(ssh-keygen -lf "$WORK/signing.pub" | awk '{print $2}')
+assert_contains "verify names the signing key" "$out" "signed by $fp"
+
 log "the command list"
 ctl commands list "$SID" --json >"$WORK/cmds.json" || fail "commands list"
 python3 - "$WORK/cmds.json" <<'PY' || fail "the command list is wrong: $(cat "$WORK/cmds.json")"
