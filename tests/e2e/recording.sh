@@ -86,6 +86,10 @@ else
 	log "asciinema is not installed; skipping asciinema cat"
 fi
 
+log "recording play replays the output"
+timeout 30 "$REMGATECTL" -c "$CONFIG" recording play "$SID" --speed 1000 >"$WORK/play.out" || fail "recording play"
+cmp "$WORK/play.out" "$WORK/client.out" || fail "recording play differs from what the client received"
+
 log "tampering is found and located"
 cp "$REC" "$WORK/copy.rgrec"
 python3 - "$WORK/copy.rgrec" <<'PY'
