@@ -12,6 +12,7 @@
 #include "util.h"
 
 #define WRITE_AT (256 * 1024)	/* write early when this much is buffered */
+#define WRITE_MS 20		/* otherwise write at least this often (for sessions watch) */
 
 struct recorder {
 	int fd;
@@ -22,6 +23,7 @@ struct recorder {
 	const struct sigkey *key;
 	int flush_ms;
 	uint64_t synced_us;	/* last fdatasync */
+	uint64_t written_us;	/* last write */
 	int dirty;		/* written since */
 	int err;		/* errno of the first failure, 0 if none */
 	int sealed;
@@ -57,6 +59,7 @@ write_all(struct recorder *r)
 	if (off > 0)
 		r->dirty = 1;
 	r->buf.len = 0;
+	r->written_us = recorder_now_us();
 	return 0;
 }
 
@@ -144,9 +147,17 @@ recorder_add(struct recorder *r, uint8_t type, const void *data, size_t len)
 int
 recorder_tick(struct recorder *r)
 {
-	if (write_all(r) != 0)
+	uint64_t now;
+
+	if (r->err)
 		return -1;
-	if (r->dirty && recorder_now_us() - r->synced_us >= (uint64_t)r->flush_ms * 1000u)
+	if (r->buf.len == 0 && !r->dirty)
+		return 0;
+	/* One write per WRITE_MS, not per loop turn: a bulk transfer turns often. */
+	now = recorder_now_us();
+	if (r->buf.len > 0 && now - r->written_us >= WRITE_MS * 1000u && write_all(r) != 0)
+		return -1;
+	if (r->dirty && now - r->synced_us >= (uint64_t)r->flush_ms * 1000u)
 		return sync_now(r);
 	return 0;
 }
@@ -158,10 +169,8 @@ recorder_due_ms(const struct recorder *r)
 
 	if (r == NULL || r->err || (!r->dirty && r->buf.len == 0))
 		return -1;
-	if (r->buf.len > 0)
-		return 0;
 	now = recorder_now_us();
-	due = r->synced_us + (uint64_t)r->flush_ms * 1000u;
+	due = r->buf.len > 0 ? r->written_us + WRITE_MS * 1000u : r->synced_us + (uint64_t)r->flush_ms * 1000u;
 	return now >= due ? 0 : (int)((due - now + 999) / 1000);
 }
 

@@ -1,7 +1,7 @@
 /*
  * The session recorder: appends hash-chained records (recfile.h) to
  * state_dir/recordings/SESSION.rgrec as the session happens. Records are
- * written to the file at least every loop turn and synced to disk every
+ * written to the file within 20 ms (or at 256 KiB) and synced to disk every
  * flush interval; on close the chain head is sealed with the signing key.
  * Any write failure is sticky: the session must then end.
  */

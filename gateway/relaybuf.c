@@ -4,12 +4,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * Room for extra more bytes after the pending ones. Pending bytes are only
+ * moved to the front when the end is full, so a large backlog drained a
+ * packet at a time is not copied over and over.
+ */
 static int
 reserve(struct relaybuf *b, size_t extra)
 {
 	size_t need = b->len + extra, cap;
 	char *p;
 
+	if (b->off + b->len + extra <= b->cap)
+		return 0;
 	if (b->off > 0) {
 		memmove(b->data, b->data + b->off, b->len);
 		b->off = 0;
@@ -85,7 +92,7 @@ relaybuf_intake(struct relaybuf *b, ssh_channel dst, const void *data, uint32_t 
 	 */
 	take = b->len >= limit ? 0 : (uint32_t)(limit - b->len < len ? limit - b->len : len);
 	if (take > 0 && reserve(b, take) == 0) {
-		memcpy(b->data + b->len, data, take);
+		memcpy(b->data + b->off + b->len, data, take);
 		b->len += take;
 	} else {
 		take = 0;
@@ -115,7 +122,7 @@ relaybuf_pump(struct relaybuf *b, ssh_channel src, ssh_channel dst)
 	if (reserve(b, (size_t)avail) != 0)
 		return 0;	/* try again next round */
 	b->busy = 1;
-	n = ssh_channel_read_nonblocking(src, b->data, (uint32_t)avail, b->is_stderr);
+	n = ssh_channel_read_nonblocking(src, b->data + b->off, (uint32_t)avail, b->is_stderr);
 	b->busy = 0;
 	if (n > 0) {
 		b->len = (size_t)n;
