@@ -95,17 +95,9 @@ generate(const char *path, char *err, size_t errlen)
 int
 keys_load_or_generate(const char *path, ssh_key *out, int *generated, char *err, size_t errlen)
 {
-	*generated = 0;
 	*out = NULL;
-	if (access(path, F_OK) != 0) {
-		if (errno != ENOENT) {
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-			return -1;
-		}
-		if (generate(path, err, errlen) != 0)
-			return -1;
-		*generated = 1;
-	}
+	if (util_make_if_missing(path, generate, generated, err, errlen) != 0)
+		return -1;
 	if (ssh_pki_import_privkey_file(path, NULL, NULL, NULL, out) != SSH_OK) {
 		snprintf(err, errlen, "%s: not a readable unencrypted private key", path);
 		return -1;

@@ -12,6 +12,8 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include "util.h"
+
 struct sigkey {
 	EVP_PKEY *pkey;
 	uint8_t pub[SIGKEY_PUB_LEN];
@@ -92,16 +94,9 @@ out:
 int
 sigkey_load_or_generate(const char *path, struct sigkey **out, int *generated, char *err, size_t errlen)
 {
-	*generated = 0;
-	if (access(path, F_OK) != 0) {
-		if (errno != ENOENT) {
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-			return -1;
-		}
-		if (generate(path, err, errlen) != 0)
-			return -1;
-		*generated = 1;
-	}
+	*out = NULL;
+	if (util_make_if_missing(path, generate, generated, err, errlen) != 0)
+		return -1;
 	return sigkey_load(path, out, err, errlen);
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/rand.h>
 
@@ -109,5 +110,22 @@ util_parse_int(const char *s, long long min, long long max, long long *out)
 	if (errno != 0 || *end != '\0' || v < min || v > max)
 		return -1;
 	*out = v;
+	return 0;
+}
+
+int
+util_make_if_missing(const char *path, int (*make)(const char *, char *, size_t), int *made,
+    char *err, size_t errlen)
+{
+	*made = 0;
+	if (access(path, F_OK) == 0)
+		return 0;
+	if (errno != ENOENT) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (make(path, err, errlen) != 0)
+		return -1;
+	*made = 1;
 	return 0;
 }

@@ -26,6 +26,13 @@ char *util_path_join(const char *dir, const char *rel);
 /* mkdir -p with mode for the last component; 0 or -1 (errno set). */
 int util_mkdirs(const char *path, unsigned int mode);
 
+/*
+ * Run make(path, err, errlen) if path does not exist yet; *made says
+ * whether it ran. 0, or -1 with err filled (path unreachable, make failed).
+ */
+int util_make_if_missing(const char *path, int (*make)(const char *, char *, size_t), int *made,
+    char *err, size_t errlen);
+
 /* strtoll of a whole decimal string within [min,max]; 0 or -1. */
 int util_parse_int(const char *s, long long min, long long max, long long *out);
 
