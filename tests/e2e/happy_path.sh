@@ -48,45 +48,14 @@ assert_contains "a pty was allocated" "$out" "/dev/pts/"
 assert_contains "terminal type passed" "$out" "term=xterm-256color"
 
 log "pty size and a window change pass (ssh driven through a real pseudo-terminal)"
-export WORK GW_PORT TOKEN
-python3 - <<'PY' || fail "window size was not relayed"
-import os, pty, fcntl, termios, struct, select, time, sys
-def winsize(fd, rows, cols):
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-work, port = os.environ["WORK"], os.environ["GW_PORT"]
-pid, fd = pty.fork()
-if pid == 0:
-    winsize(sys.stdout.fileno(), 33, 101)
-    os.environ.update(SSH_ASKPASS=work + "/askpass", SSH_ASKPASS_REQUIRE="force", ASKPASS_LOG=work + "/askpass.log")
-    os.execvp("ssh", ["ssh", "-F", "/dev/null", "-p", port, "-i", work + "/alice", "-o", "IdentitiesOnly=yes",
-                      "-o", "UserKnownHostsFile=" + work + "/known_hosts", "-o", "StrictHostKeyChecking=accept-new",
-                      "-t", "alice+router1@127.0.0.1"])
-buf = b""
-def expect(needle, timeout=15):
-    global buf
-    end = time.time() + timeout
-    while needle not in buf:
-        if time.time() > end:
-            sys.stderr.write("timed out waiting for %r; got %r\n" % (needle, buf[-300:]))
-            sys.exit(1)
-        r, _, _ = select.select([fd], [], [], 0.5)
-        if r:
-            try:
-                buf += os.read(fd, 4096)
-            except OSError:
-                break
-os.write(fd, b"PS1='$ '; echo READY\r")
-expect(b"READY\r\n")
-os.write(fd, b"stty size\r")
-expect(b"33 101")
-winsize(fd, 40, 120)   # the kernel sends SIGWINCH to ssh, which sends window-change
-time.sleep(0.5)
-os.write(fd, b"stty size\r")
-expect(b"40 120")
-os.write(fd, b"exit 7\r")
-_, status = os.waitpid(pid, 0)
-sys.exit(0 if os.WEXITSTATUS(status) == 7 else 1)
-PY
+PTY_SIZE=33x101 python3 "$(dirname "$0")/pty_session.py" "$WORK" "$GW_PORT" alice+router1 "$WORK/alice" \
+    "$WORK/winsize.out" "sleep:1" "send:PS1='$ '; echo READY\r" "wait:READY\r\n" \
+    "send:stty size\r" "wait:33 101" \
+    "winsize:40x120" "sleep:0.5" "send:stty size\r" "wait:40 120" \
+    "send:exit 7\r" >/dev/null
+rc=$?
+[ "$rc" != 90 ] || fail "window size was not relayed: $(tail -c 300 "$WORK/winsize.out")"
+assert_eq "exit status of the pty session" 7 "$rc"
 
 log "session rows"
 ctl sessions list --json >"$WORK/sessions.json" || fail "sessions list"

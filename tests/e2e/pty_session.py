@@ -7,7 +7,8 @@ Each STEP is "send:TEXT" (\\r, \\x1b etc. are unescaped), "wait:TEXT"
 (until it has been received since the last send, 15 s at most),
 "sleep:SECONDS" or
 "winsize:ROWSxCOLS". Every byte ssh writes to the terminal is saved to
-CAPTURE. Exits with ssh's exit status, or 90 on a timeout.
+CAPTURE. Exits with ssh's exit status, or 90 on a timeout. The terminal
+starts at $PTY_SIZE (ROWSxCOLS, default 24x80).
 """
 import codecs, fcntl, os, pty, select, struct, sys, termios, time
 
@@ -21,7 +22,8 @@ def winsize(fd, rows, cols):
 
 pid, fd = pty.fork()
 if pid == 0:
-    winsize(sys.stdout.fileno(), 24, 80)
+    rows, cols = os.environ.get("PTY_SIZE", "24x80").split("x")
+    winsize(sys.stdout.fileno(), int(rows), int(cols))
     os.environ.update(SSH_ASKPASS=work + "/askpass", SSH_ASKPASS_REQUIRE="force",
                       ASKPASS_LOG=work + "/askpass.log", TERM="xterm")
     os.execvp("ssh", ["ssh", "-F", "/dev/null", "-p", port, "-i", key, "-o", "IdentitiesOnly=yes",
