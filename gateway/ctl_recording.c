@@ -705,23 +705,6 @@ kill_row_found(const struct audit_session *a, void *arg)
 	return 0;
 }
 
-/* Is pid a remgated process (and not a reused pid of something else)? */
-static int
-is_remgated(int64_t pid)
-{
-	char path[64], cmd[256];
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "/proc/%lld/cmdline", (long long)pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return 0;
-	n = fread(cmd, 1, sizeof(cmd) - 1, f);
-	fclose(f);
-	cmd[n] = '\0';
-	return strstr(cmd, "remgated") != NULL;
-}
-
 int
 cmd_sessions_kill(struct ctl *c, int argc, char **argv)
 {
@@ -746,7 +729,7 @@ cmd_sessions_kill(struct ctl *c, int argc, char **argv)
 		return ctl_fail("no session '%s'", sid);
 	if (!k.running)
 		return ctl_fail("session %s has already ended", sid);
-	if (k.pid <= 0 || !is_remgated(k.pid))
+	if (k.pid <= 0 || !util_pid_runs(k.pid, "remgated"))
 		return ctl_fail("session %s is not running in a remgated process (pid %lld)", sid, (long long)k.pid);
 	ctl_who_am_i(by, sizeof(by));
 	if (audit_session_request_kill(c->st, sid, by, reason, (int64_t)time(NULL)) != 0)

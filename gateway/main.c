@@ -19,6 +19,7 @@
 #include "log.h"
 #include "state.h"
 #include "store.h"
+#include "util.h"
 
 #define EXIT_CONFIG 2
 
@@ -58,6 +59,58 @@ make_bind(const struct config *cfg)
 		return NULL;
 	}
 	return bind;	/* the bind owns key now */
+}
+
+struct pid_list {
+	int64_t *pids;
+	size_t n, cap;
+};
+
+static int
+collect_open(const struct audit_session *a, void *arg)
+{
+	struct pid_list *l = arg;
+
+	if (a->ended_at != 0)
+		return 0;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		int64_t *p = realloc(l->pids, cap * sizeof(*p));
+
+		if (p == NULL)
+			return -1;
+		l->pids = p;
+		l->cap = cap;
+	}
+	l->pids[l->n++] = a->pid;
+	return 0;
+}
+
+/*
+ * Rows still open belong to a gateway that was killed. A session process
+ * that outlived its parent is still running and will close its own row;
+ * only rows whose process is gone are closed here.
+ */
+static int
+close_orphaned_rows(struct store *st)
+{
+	struct pid_list l = { 0 };
+	int closed = 0;
+
+	if (audit_session_list(st, collect_open, &l) != 0) {
+		free(l.pids);
+		return -1;
+	}
+	for (size_t i = 0; i < l.n; i++) {
+		int n;
+
+		if (util_pid_runs(l.pids[i], "remgated"))
+			continue;
+		if ((n = audit_sessions_close_abnormal(st, l.pids[i], "gateway_restarted", (int64_t)time(NULL))) > 0)
+			closed += n;
+	}
+	free(l.pids);
+	return closed;
 }
 
 int
@@ -112,8 +165,7 @@ main(int argc, char **argv)
 		log_error("event=startup_failed error=\"%s\"", err);
 		goto out;
 	}
-	/* Rows still open belong to a gateway that was killed: say so. */
-	if ((closed = audit_sessions_close_abnormal(st, 0, "gateway_restarted", (int64_t)time(NULL))) > 0)
+	if ((closed = close_orphaned_rows(st)) > 0)
 		log_warn("event=session_closed_abnormally sessions=%d note=\"left open by a previous run\"", closed);
 
 	if ((nfds = listener_open(cfg, fds, (int)(sizeof(fds) / sizeof(fds[0])), err, sizeof(err))) < 0) {

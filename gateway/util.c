@@ -129,3 +129,24 @@ util_make_if_missing(const char *path, int (*make)(const char *, char *, size_t)
 	*made = 1;
 	return 0;
 }
+
+int
+util_pid_runs(int64_t pid, const char *name)
+{
+	char path[64], cmd[512];
+	size_t n;
+	FILE *f;
+
+	if (pid <= 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%lld/cmdline", (long long)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	n = fread(cmd, 1, sizeof(cmd) - 1, f);
+	fclose(f);
+	for (size_t i = 0; i < n; i++)
+		if (cmd[i] == '\0')
+			cmd[i] = ' ';	/* arguments are NUL-separated */
+	cmd[n] = '\0';
+	return strstr(cmd, name) != NULL;
+}

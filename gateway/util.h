@@ -33,6 +33,9 @@ int util_mkdirs(const char *path, unsigned int mode);
 int util_make_if_missing(const char *path, int (*make)(const char *, char *, size_t), int *made,
     char *err, size_t errlen);
 
+/* Is pid a running process whose command line contains name? */
+int util_pid_runs(int64_t pid, const char *name);
+
 /* strtoll of a whole decimal string within [min,max]; 0 or -1. */
 int util_parse_int(const char *s, long long min, long long max, long long *out);
 
