@@ -132,6 +132,21 @@ recfile_seal_message(const uint8_t head[RECFILE_HASH_LEN], uint32_t count, uint8
 	return n + RECFILE_HASH_LEN + 4;
 }
 
+int
+recfile_encode_seal(struct recbuf *out, uint8_t prev[RECFILE_HASH_LEN], uint32_t seq, uint64_t time_us,
+    const struct sigkey *key)
+{
+	uint8_t seal[SEAL_LEN], msg[128];
+	size_t mlen = recfile_seal_message(prev, seq, msg, sizeof(msg));
+
+	put_be32(seal, seq);
+	memcpy(seal + 4, prev, RECFILE_HASH_LEN);
+	put_be64(seal + 4 + RECFILE_HASH_LEN, time_us);
+	if (sigkey_sign(key, msg, mlen, seal + 12 + RECFILE_HASH_LEN) != 0)
+		return -1;
+	return recfile_encode(out, prev, REC_SEAL, time_us, seq, seal, sizeof(seal));
+}
+
 void
 rec_reader_init(struct rec_reader *r, const uint8_t *buf, size_t len, uint64_t base)
 {

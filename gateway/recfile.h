@@ -55,6 +55,15 @@ int recfile_encode(struct recbuf *out, uint8_t prev[RECFILE_HASH_LEN], uint8_t t
 /* The bytes a seal signs: context, head, count. */
 size_t recfile_seal_message(const uint8_t head[RECFILE_HASH_LEN], uint32_t count, uint8_t *out, size_t outlen);
 
+struct sigkey;
+
+/*
+ * Append the seal record after seq records chained up to prev: count,
+ * head (= prev), time and key's signature. 0, or -1 (signing or memory).
+ */
+int recfile_encode_seal(struct recbuf *out, uint8_t prev[RECFILE_HASH_LEN], uint32_t seq, uint64_t time_us,
+    const struct sigkey *key);
+
 struct rec {
 	uint8_t type;
 	uint64_t time_us;

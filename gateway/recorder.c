@@ -192,34 +192,15 @@ recorder_count(const struct recorder *r)
 	return r->seq;
 }
 
-static void
-put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
-}
-
 int
 recorder_seal(struct recorder *r, uint8_t head[RECFILE_HASH_LEN], uint32_t *count)
 {
-	uint8_t seal[4 + RECFILE_HASH_LEN + 8 + SIGKEY_SIG_LEN], msg[128];
-	uint64_t now = recorder_now_us();
-	size_t mlen;
-
 	if (r->err || r->sealed)
 		return -1;
-	put_be32(seal, r->seq);
-	memcpy(seal + 4, r->prev, RECFILE_HASH_LEN);
-	put_be32(seal + 4 + RECFILE_HASH_LEN, (uint32_t)(now >> 32));
-	put_be32(seal + 8 + RECFILE_HASH_LEN, (uint32_t)now);
-	mlen = recfile_seal_message(r->prev, r->seq, msg, sizeof(msg));
-	if (sigkey_sign(r->key, msg, mlen, seal + 12 + RECFILE_HASH_LEN) != 0) {
-		r->err = EINVAL;
-		return -1;
-	}
 	memcpy(head, r->prev, RECFILE_HASH_LEN);
 	*count = r->seq;
-	if (recfile_encode(&r->buf, r->prev, REC_SEAL, now, r->seq, seal, sizeof(seal)) != 0) {
-		r->err = ENOMEM;
+	if (recfile_encode_seal(&r->buf, r->prev, r->seq, recorder_now_us(), r->key) != 0) {
+		r->err = EINVAL;
 		return -1;
 	}
 	r->seq++;

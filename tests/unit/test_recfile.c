@@ -15,10 +15,9 @@ static uint8_t pub[SIGKEY_PUB_LEN], other_pub[SIGKEY_PUB_LEN];
 static void
 make_recording(struct recbuf *f, int n, int seal)
 {
-	uint8_t prev[RECFILE_HASH_LEN] = { 0 }, sealrec[4 + RECFILE_HASH_LEN + 8 + SIGKEY_SIG_LEN], msg[128];
+	uint8_t prev[RECFILE_HASH_LEN] = { 0 };
 	char data[64];
 	uint32_t seq = 0;
-	size_t mlen;
 
 	memset(f, 0, sizeof(*f));
 	recbuf_put(f, RECFILE_MAGIC, RECFILE_MAGIC_LEN);
@@ -29,12 +28,7 @@ make_recording(struct recbuf *f, int n, int seal)
 	}
 	if (!seal)
 		return;
-	sealrec[0] = 0; sealrec[1] = 0; sealrec[2] = (uint8_t)(seq >> 8); sealrec[3] = (uint8_t)seq;
-	memcpy(sealrec + 4, prev, RECFILE_HASH_LEN);
-	memset(sealrec + 4 + RECFILE_HASH_LEN, 0, 8);
-	mlen = recfile_seal_message(prev, seq, msg, sizeof(msg));
-	sigkey_sign(key, msg, mlen, sealrec + 12 + RECFILE_HASH_LEN);
-	recfile_encode(f, prev, REC_SEAL, 2000, seq, sealrec, sizeof(sealrec));
+	recfile_encode_seal(f, prev, seq, 2000, key);
 }
 
 /* Byte offsets of each record (from the reader), to cut and splice. */
