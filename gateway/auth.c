@@ -49,6 +49,17 @@ identify(struct session *s, const char *user)
 	s->engineer = NULL;
 	s->target = NULL;
 	plus = strchr(user, '+');
+	s->command_mode = 0;
+	if (plus == NULL && util_name_valid(user)) {
+		/* ENGINEER alone: gateway commands (engcmd.c), never a device. */
+		if ((s->engineer = config_engineer(s->cfg, user)) == NULL) {
+			snprintf(text, sizeof(text), "unknown engineer '%s'", user);
+			refuse(s, "unknown_engineer", text, NULL);
+			return -1;
+		}
+		s->command_mode = 1;
+		return 0;
+	}
 	if (plus == NULL || (size_t)(plus - user) >= sizeof(eng) || strlen(plus + 1) >= sizeof(tgt)) {
 		refuse(s, "bad_username", "log in as ENGINEER+TARGET, for example alice+router1", NULL);
 		return -1;
@@ -112,6 +123,14 @@ on_auth_pubkey(ssh_session eng, const char *user, struct ssh_key_struct *key,
 		return SSH_AUTH_DENIED;
 
 	s->pending_reason = NULL;
+	if (s->command_mode) {
+		keys_fingerprint(key, fp, sizeof(fp));
+		log_info("event=command_login engineer=%s key=%s client=%s", s->engineer->name, fp, s->client_addr);
+		s->authenticated = 1;
+		s->started_at = (int64_t)time(NULL);
+		alarm(0);	/* login grace over */
+		return SSH_AUTH_SUCCESS;
+	}
 	if (s->target == NULL) {
 		snprintf(text, sizeof(text), "unknown target '%s'", s->want_target);
 		refuse(s, "unknown_target", text, NULL);

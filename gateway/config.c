@@ -107,6 +107,48 @@ want_duration(struct loader *ld, const yaml_node_t *n, const char *key, int64_t 
 	return 0;
 }
 
+/* fault_levels: {1: {respond: 30m, restore: 2h}, 2: {...}, 3: {...}} */
+static int
+parse_fault_levels(struct loader *ld, const yaml_node_t *map)
+{
+	if (map->type != YAML_MAPPING_NODE)
+		return fail_at(ld, map, "'fault_levels' must be a mapping of level (1, 2, 3) to its limits, found %s",
+		    node_kind(map));
+	for (yaml_node_pair_t *pr = map->data.mapping.pairs.start; pr < map->data.mapping.pairs.top; pr++) {
+		yaml_node_t *k = yaml_document_get_node(&ld->doc, pr->key);
+		yaml_node_t *v = yaml_document_get_node(&ld->doc, pr->value);
+		const char *s;
+		long long level;
+
+		if (want_scalar(ld, k, "fault level", &s) != 0)
+			return -1;
+		if (util_parse_int(s, 1, 3, &level) != 0)
+			return fail_at(ld, k, "fault level must be 1, 2 or 3, found '%s'", s);
+		if (v->type != YAML_MAPPING_NODE)
+			return fail_at(ld, v, "fault level %lld must be a mapping with respond and restore, found %s",
+			    level, node_kind(v));
+		for (yaml_node_pair_t *q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top; q++) {
+			yaml_node_t *qk = yaml_document_get_node(&ld->doc, q->key);
+			yaml_node_t *qv = yaml_document_get_node(&ld->doc, q->value);
+			const char *key;
+
+			if (want_scalar(ld, qk, "key", &key) != 0)
+				return -1;
+			if (strcmp(key, "respond") == 0) {
+				if (want_duration(ld, qv, key, &ld->cfg->levels[level].respond) != 0)
+					return -1;
+			} else if (strcmp(key, "restore") == 0) {
+				if (want_duration(ld, qv, key, &ld->cfg->levels[level].restore) != 0)
+					return -1;
+			} else {
+				return fail_at(ld, qk, "unknown key '%s' in fault level %lld (expected respond, restore)",
+				    key, level);
+			}
+		}
+	}
+	return 0;
+}
+
 /* "host:port", "[v6addr]:port". */
 static int
 parse_address(struct loader *ld, const yaml_node_t *n, const char *key, char **host, int *port)
@@ -425,6 +467,11 @@ parse_top(struct loader *ld, const yaml_node_t *root)
 				else
 					cfg->max_connections = (long)ll;
 			}
+		} else if (strcmp(key, "gateway_name") == 0) {
+			if ((r = want_string(ld, v, key, &cfg->gateway_name)) == 0 && strpbrk(cfg->gateway_name, " \t\"") != NULL)
+				r = fail_at(ld, v, "'gateway_name' must not contain spaces or quotes, found '%s'", cfg->gateway_name);
+		} else if (strcmp(key, "fault_levels") == 0) {
+			r = parse_fault_levels(ld, v);
 		} else if (strcmp(key, "engineers") == 0) {
 			r = parse_principals(ld, v, key, "engineer", &cfg->engineers, &cfg->nengineers, engineer_name_at);
 		} else if (strcmp(key, "admins") == 0) {
@@ -442,7 +489,7 @@ parse_top(struct loader *ld, const yaml_node_t *root)
 		} else {
 			r = fail_at(ld, k, "unknown key '%s' (expected listen, state_dir, host_key, signing_key, "
 			    "recording_flush_ms, log, log_level, login_grace_time, target_connect_timeout, "
-			    "max_connections, engineers, admins, targets)", key);
+			    "max_connections, gateway_name, fault_levels, engineers, admins, targets)", key);
 		}
 		if (r != 0)
 			return -1;
@@ -499,6 +546,10 @@ config_load(const char *path, struct config **out, char *err, size_t errlen)
 	ld.cfg->target_connect_timeout = 10;
 	ld.cfg->max_connections = 1000;
 	ld.cfg->recording_flush_ms = 1000;
+	/* Typical service-plan commitments; each contract sets its own. */
+	ld.cfg->levels[1] = (struct fault_level){ .respond = 30 * 60, .restore = 2 * 3600 };
+	ld.cfg->levels[2] = (struct fault_level){ .respond = 2 * 3600, .restore = 24 * 3600 };
+	ld.cfg->levels[3] = (struct fault_level){ .respond = 2 * 3600, .restore = 48 * 3600 };
 	if ((ld.cfg->path = strdup(path)) == NULL || (ld.cfg->dir = dir_of(path)) == NULL) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		goto out;
@@ -525,6 +576,13 @@ config_load(const char *path, struct config **out, char *err, size_t errlen)
 	if (ld.cfg->signing_key == NULL &&
 	    (ld.cfg->signing_key = util_path_join(ld.cfg->state_dir, "signing_ed25519.pem")) == NULL)
 		goto oom;
+	if (ld.cfg->gateway_name == NULL) {
+		char host[256] = "remgate";
+		gethostname(host, sizeof(host) - 1);
+		host[sizeof(host) - 1] = '\0';
+		if ((ld.cfg->gateway_name = strdup(host)) == NULL)
+			goto oom;
+	}
 	if ((ld.cfg->db_path = util_path_join(ld.cfg->state_dir, "remgate.db")) == NULL ||
 	    (ld.cfg->recordings_dir = util_path_join(ld.cfg->state_dir, "recordings")) == NULL)
 		goto oom;
@@ -578,6 +636,7 @@ config_free(struct config *cfg)
 	free(cfg->host_key);
 	free(cfg->signing_key);
 	free(cfg->recordings_dir);
+	free(cfg->gateway_name);
 	free(cfg);
 }
 

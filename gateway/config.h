@@ -28,6 +28,12 @@ struct target {
 	char *host_key;		/* pinned "SHA256:…" as ssh-keygen -lf prints it */
 };
 
+/* A fault level's time limits (requirements point 6), in seconds. */
+struct fault_level {
+	int64_t respond;	/* approval (or fault reported) to the first session */
+	int64_t restore;	/* fault reported to service restored */
+};
+
 struct config {
 	char *path;		/* the file as given */
 	char *dir;		/* its directory, base of relative paths */
@@ -38,6 +44,8 @@ struct config {
 	char *host_key;		/* absolute; generated (0600) if missing */
 	char *signing_key;	/* Ed25519 PKCS#8 PEM; seals recordings; generated if missing */
 	char *recordings_dir;	/* state_dir/recordings */
+	char *gateway_name;	/* names this gateway in reports; default: the host name */
+	struct fault_level levels[4];	/* [1]..[3] */
 	int recording_flush_ms;	/* records reach the disk (fdatasync) at least this often */
 	int use_syslog;
 	enum log_level log_level;

@@ -491,29 +491,6 @@ cmd_targets_hostkey(struct ctl *c, int argc, char **argv)
 }
 
 /* The signing key's public half, to check seals and signatures elsewhere. */
-static int
-cmd_keys_show(struct ctl *c, int argc, char **argv)
-{
-	struct sigkey *k = NULL;
-	uint8_t pub[SIGKEY_PUB_LEN];
-	char err[512], line[200], fp[80];
-
-	(void)argv;
-	if (argc != 1) {
-		fprintf(stderr, "usage: remgatectl keys show\n");
-		return EXIT_USAGE;
-	}
-	if (sigkey_load(c->cfg->signing_key, &k, err, sizeof(err)) != 0)
-		return ctl_fail("%s", err);
-	sigkey_public(k, pub);
-	sigkey_free(k);
-	if (sigkey_public_line(pub, "remgate-signing-key", line, sizeof(line)) != 0 ||
-	    sigkey_fingerprint(pub, fp, sizeof(fp)) != 0)
-		return ctl_fail("cannot format the public key");
-	printf("signing key  %s (Ed25519)\nfingerprint  %s\npublic key   %s\n", c->cfg->signing_key, fp, line);
-	return 0;
-}
-
 static const struct ctl_cmd commands[] = {
 	{ "approve", NULL, "approve --engineer E --target T --ticket ID --level 1|2|3 --approver NAME\n"
 	  "           --method written|email|fax|phone|console --valid DURATION\n"
@@ -530,7 +507,14 @@ static const struct ctl_cmd commands[] = {
 	{ "recording", "play", "recording play SESSION_ID|FILE [--speed N]", 1, cmd_recording_play },
 	{ "commands", "list", "commands list SESSION_ID [--json]", 1, cmd_commands_list },
 	{ "commands", "search", "commands search TEXT [--json]", 1, cmd_commands_search },
+	{ "report", "create", "report create SESSION_ID [SESSION_ID...] --from NARRATIVE.yaml [--out DIR]", 1,
+	  cmd_report_create },
+	{ "report", "list", "report list [--json]", 1, cmd_report_list },
+	{ "report", "show", "report show ID [--json]", 1, cmd_report_show },
+	{ "report", "search", "report search TEXT... [--json]", 1, cmd_report_search },
+	{ "verify", NULL, "verify DIR [--allowed-signers FILE]", 1, cmd_verify },
 	{ "keys", "show", "keys show", 1, cmd_keys_show },
+	{ "keys", "rotate", "keys rotate", 1, cmd_keys_rotate },
 	{ "targets", "list", "targets list", 0, cmd_targets_list },
 	{ "targets", "pubkey", "targets pubkey TARGET", 0, cmd_targets_pubkey },
 	{ "targets", "hostkey", "targets hostkey TARGET|HOST:PORT", 0, cmd_targets_hostkey },

@@ -2,7 +2,8 @@
  * remgatectl's shared parts: the context every command handler gets, and
  * helpers for errors, times and "list [--json]" output. Handlers live in
  * ctl.c (approvals, sessions, events, targets), ctl_recording.c
- * (recordings, watch, kill) and ctl_commands.c (command lists).
+ * (recordings, watch, kill), ctl_commands.c (command lists) and
+ * ctl_report.c (reports, verify, signing keys).
  */
 #ifndef REMGATE_CTL_H
 #define REMGATE_CTL_H
@@ -53,4 +54,12 @@ int cmd_sessions_kill(struct ctl *c, int argc, char **argv);
 int cmd_commands_list(struct ctl *c, int argc, char **argv);
 int cmd_commands_search(struct ctl *c, int argc, char **argv);
 
+/* ctl_report.c */
+int cmd_report_create(struct ctl *c, int argc, char **argv);
+int cmd_report_list(struct ctl *c, int argc, char **argv);
+int cmd_report_show(struct ctl *c, int argc, char **argv);
+int cmd_report_search(struct ctl *c, int argc, char **argv);
+int cmd_verify(struct ctl *c, int argc, char **argv);
+int cmd_keys_show(struct ctl *c, int argc, char **argv);
+int cmd_keys_rotate(struct ctl *c, int argc, char **argv);
 #endif

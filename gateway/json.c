@@ -99,3 +99,26 @@ json_key_bool(struct json *j, const char *key, int val)
 	json_key(j, key);
 	fputs(val ? "true" : "false", j->out);
 }
+
+void
+json_key_begin_object(struct json *j, const char *key)
+{
+	json_key(j, key);
+	j->first[j->depth] = 1;	/* json_open adds no comma after the key */
+	json_begin_object(j);
+}
+
+void
+json_key_begin_array(struct json *j, const char *key)
+{
+	json_key(j, key);
+	j->first[j->depth] = 1;
+	json_begin_array(j);
+}
+
+void
+json_str(struct json *j, const char *val)
+{
+	json_sep(j);
+	json_write_string(j->out, val);
+}

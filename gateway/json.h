@@ -20,6 +20,9 @@ void json_key_str(struct json *j, const char *key, const char *val);	/* NULL -> 
 void json_key_int(struct json *j, const char *key, int64_t val);
 void json_key_null(struct json *j, const char *key);
 void json_key_bool(struct json *j, const char *key, int val);
+void json_key_begin_object(struct json *j, const char *key);	/* "key":{ ... json_end_object */
+void json_key_begin_array(struct json *j, const char *key);
+void json_str(struct json *j, const char *val);	/* an array element */
 void json_write_string(FILE *out, const char *s);
 
 #endif

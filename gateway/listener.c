@@ -22,6 +22,7 @@
 #include <netinet/in.h>
 
 #include "audit.h"
+#include "keyhistory.h"
 #include "log.h"
 #include "session.h"
 
@@ -174,9 +175,10 @@ reap(struct children *c, struct store *st)
 }
 
 static void
-reload(struct config **cfgp)
+reload(struct config **cfgp, struct sigkey **keyp, struct store *st)
 {
 	struct config *fresh = NULL;
+	struct sigkey *key = NULL;
 	char err[1024];
 
 	if (config_load((*cfgp)->path, &fresh, err, sizeof(err)) != 0) {
@@ -190,6 +192,14 @@ reload(struct config **cfgp)
 	    fresh->ntargets);
 	config_free(*cfgp);
 	*cfgp = fresh;
+	/* After remgatectl keys rotate: new sessions seal with the new key. */
+	if (sigkey_load(fresh->signing_key, &key, err, sizeof(err)) != 0) {
+		log_error("event=reload_failed error=\"%s\" note=\"keeping the running signing key\"", err);
+		return;
+	}
+	sigkey_free(*keyp);
+	*keyp = key;
+	keyhistory_note_key(st, key, (int64_t)time(NULL));
 }
 
 static void
@@ -250,7 +260,7 @@ accept_one(struct config *cfg, const struct sigkey *sigkey, ssh_bind bind, struc
 }
 
 int
-listener_run(struct config **cfgp, const struct sigkey *sigkey, ssh_bind bind, struct store *st,
+listener_run(struct config **cfgp, struct sigkey **sigkeyp, ssh_bind bind, struct store *st,
     int *fds, int nfds)
 {
 	struct children kids = { 0 };
@@ -288,7 +298,7 @@ listener_run(struct config **cfgp, const struct sigkey *sigkey, ssh_bind bind, s
 
 			while (read(sig_pipe[0], &sig, 1) == 1) {
 				if (sig == SIGHUP) {
-					reload(cfgp);
+					reload(cfgp, sigkeyp, st);
 				} else if (sig == SIGTERM || sig == SIGINT) {
 					term_count++;
 					if (!stopping) {
@@ -308,7 +318,7 @@ listener_run(struct config **cfgp, const struct sigkey *sigkey, ssh_bind bind, s
 		reap(&kids, st);
 		for (int i = 1; !stopping && i < n; i++)
 			if (pfd[i].revents & POLLIN)
-				accept_one(*cfgp, sigkey, bind, st, &kids, fds, nfds, pfd[i].fd);
+				accept_one(*cfgp, *sigkeyp, bind, st, &kids, fds, nfds, pfd[i].fd);
 		if (stopping && kids.n == 0)
 			break;
 	}

@@ -17,9 +17,10 @@ int listener_open(const struct config *cfg, int *fds, int maxfds, char *err, siz
 
 /*
  * Serve until SIGTERM and every child has finished. *cfgp is replaced on
- * a successful SIGHUP reload (the old one freed). Returns the exit code.
+ * a successful SIGHUP reload (the old one freed), and *sigkeyp with the
+ * signing key read anew. Returns the exit code.
  */
-int listener_run(struct config **cfgp, const struct sigkey *sigkey, ssh_bind bind, struct store *st,
+int listener_run(struct config **cfgp, struct sigkey **sigkeyp, ssh_bind bind, struct store *st,
     int *fds, int nfds);
 
 #endif

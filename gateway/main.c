@@ -15,6 +15,7 @@
 #include "audit.h"
 #include "config.h"
 #include "listener.h"
+#include "keyhistory.h"
 #include "sigkey.h"
 #include "log.h"
 #include "state.h"
@@ -165,6 +166,7 @@ main(int argc, char **argv)
 		log_error("event=startup_failed error=\"%s\"", err);
 		goto out;
 	}
+	keyhistory_note_key(st, sigkey, (int64_t)time(NULL));
 	if ((closed = close_orphaned_rows(st)) > 0)
 		log_warn("event=session_closed_abnormally sessions=%d note=\"left open by a previous run\"", closed);
 
@@ -181,7 +183,7 @@ main(int argc, char **argv)
 	}
 	log_info("event=listening address=%s:%d targets=%zu engineers=%zu version=%s", cfg->listen_host,
 	    cfg->listen_port, cfg->ntargets, cfg->nengineers, REMGATE_VERSION);
-	rc = listener_run(&cfg, sigkey, bind, st, fds, nfds);
+	rc = listener_run(&cfg, &sigkey, bind, st, fds, nfds);
 	{
 		struct audit_event ev = { .kind = "gateway_stop" };
 		audit_event_add(st, &ev, (int64_t)time(NULL));

@@ -11,6 +11,7 @@
 
 #include "audit.h"
 #include "commands.h"
+#include "engcmd.h"
 #include "json.h"
 #include "log.h"
 #include "policy.h"
@@ -294,6 +295,8 @@ relay_open_channel(ssh_session eng, void *userdata)
 		log_info("event=channel_refused reason=%s", s->chan ? "one_channel_per_connection" : "not_authenticated");
 		return NULL;
 	}
+	if (s->command_mode)
+		return engcmd_open_channel(s, eng);
 	if ((s->chan = ssh_channel_new(eng)) == NULL)
 		return NULL;
 	memset(&s->eng_cb, 0, sizeof(s->eng_cb));

@@ -12,6 +12,7 @@
 
 #include "audit.h"
 #include "commands.h"
+#include "engcmd.h"
 #include "json.h"
 #include "log.h"
 #include "session.h"
@@ -291,7 +292,9 @@ run_loop(struct session *s)
 			tell_engineer(s, "internal error; session ended");
 			break;
 		}
-		if (s->authenticated)
+		if (s->authenticated && s->command_mode)
+			engcmd_pump(s);
+		else if (s->authenticated)
 			relay_pump(s);
 		if (s->rec != NULL && recorder_tick(s->rec) != 0) {
 			/* Never relay unrecorded: stop here, and say why. */
@@ -399,7 +402,7 @@ session_run(const struct config *cfg, const struct sigkey *sigkey, ssh_bind bind
 	run_loop(s);
 	alarm(0);
 	auth_finish_refused(s);
-	if (s->authenticated)
+	if (s->authenticated && !s->command_mode)
 		end_session(s);
 	rc = 0;
 out:
@@ -419,6 +422,7 @@ out:
 	}
 	recorder_free(s->rec);
 	cmdlog_free(s->cmds);
+	engcmd_free(s);
 	relaybuf_free(&s->to_target);
 	relaybuf_free(&s->to_engineer);
 	relaybuf_free(&s->to_engineer_err);

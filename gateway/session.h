@@ -46,6 +46,8 @@ struct session {
 	char pending_detail[256];
 	int key_banner_sent;
 	struct approval approval;
+	int command_mode;		/* logged in as ENGINEER alone: gateway commands, no device */
+	struct engcmd *ecmd;
 
 	/* The relay. */
 	struct target_conn tc;

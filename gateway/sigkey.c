@@ -61,8 +61,8 @@ sigkey_load(const char *path, struct sigkey **out, char *err, size_t errlen)
 	return finish_load(pkey, out, path, err, errlen);
 }
 
-static int
-generate(const char *path, char *err, size_t errlen)
+int
+sigkey_generate(const char *path, char *err, size_t errlen)
 {
 	EVP_PKEY *pkey = NULL;
 	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_id(EVP_PKEY_ED25519, NULL);
@@ -95,7 +95,7 @@ int
 sigkey_load_or_generate(const char *path, struct sigkey **out, int *generated, char *err, size_t errlen)
 {
 	*out = NULL;
-	if (util_make_if_missing(path, generate, generated, err, errlen) != 0)
+	if (util_make_if_missing(path, sigkey_generate, generated, err, errlen) != 0)
 		return -1;
 	return sigkey_load(path, out, err, errlen);
 }

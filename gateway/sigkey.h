@@ -16,6 +16,8 @@ struct sigkey;
 
 /* Load path, generating a new key there first if it does not exist. */
 int sigkey_load_or_generate(const char *path, struct sigkey **out, int *generated, char *err, size_t errlen);
+/* Write a new key to path (created 0600, must not exist). 0 or -1. */
+int sigkey_generate(const char *path, char *err, size_t errlen);
 /* Load an existing key; -1 with a reason if missing or not an Ed25519 key. */
 int sigkey_load(const char *path, struct sigkey **out, char *err, size_t errlen);
 void sigkey_free(struct sigkey *k);

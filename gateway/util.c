@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 void
@@ -149,4 +151,104 @@ util_pid_runs(int64_t pid, const char *name)
 			cmd[i] = ' ';	/* arguments are NUL-separated */
 	cmd[n] = '\0';
 	return strstr(cmd, name) != NULL;
+}
+
+int
+util_read_file(const char *path, size_t max, char **buf, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat sb;
+	char *b;
+	size_t got = 0;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &sb) != 0 || (size_t)sb.st_size > max) {
+		int e = errno;
+		close(fd);
+		errno = (size_t)sb.st_size > max ? EFBIG : e;
+		return -1;
+	}
+	if ((b = malloc((size_t)sb.st_size + 1)) == NULL) {
+		close(fd);
+		errno = ENOMEM;
+		return -1;
+	}
+	while (got < (size_t)sb.st_size) {
+		ssize_t n = read(fd, b + got, (size_t)sb.st_size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			int e = n == 0 ? EIO : errno;
+			free(b);
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		got += (size_t)n;
+	}
+	close(fd);
+	b[got] = '\0';
+	*buf = b;
+	*len = got;
+	return 0;
+}
+
+int
+util_write_new_file(const char *path, const void *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	const char *p = data;
+
+	if (fd < 0)
+		return -1;
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (fsync(fd) != 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return close(fd);
+}
+
+void
+util_sha256_hex(const void *data, size_t len, char out[65])
+{
+	unsigned char md[32];
+	unsigned int mdlen = 0;
+
+	EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
+	util_hex(md, 32, out);
+}
+
+int
+util_parse_time(const char *s, int64_t *out)
+{
+	static const char *const formats[] = { "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%MZ", "%Y-%m-%d %H:%M:%S",
+		"%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S" };
+
+	for (size_t i = 0; i < ARRAY_LEN(formats); i++) {
+		struct tm tm;
+		const char *end;
+
+		memset(&tm, 0, sizeof(tm));
+		if ((end = strptime(s, formats[i], &tm)) != NULL && *end == '\0') {
+			*out = (int64_t)timegm(&tm);
+			return 0;
+		}
+	}
+	return -1;
 }

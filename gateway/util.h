@@ -11,6 +11,9 @@
 /* Format t as "2026-11-25T06:10:00Z" (UTC). */
 void util_time_iso(int64_t t, char *buf, size_t buflen);
 
+/* Parse "2026-11-25T06:10:00Z" (also without seconds, or with a space for T), as UTC. 0 or -1. */
+int util_parse_time(const char *s, int64_t *out);
+
 /* Names of engineers, admins and targets: 1..64 of [A-Za-z0-9._-]. */
 int util_name_valid(const char *s);
 
@@ -38,5 +41,17 @@ int util_pid_runs(int64_t pid, const char *name);
 
 /* strtoll of a whole decimal string within [min,max]; 0 or -1. */
 int util_parse_int(const char *s, long long min, long long max, long long *out);
+
+/*
+ * Read a whole file of at most max bytes into *buf (malloc'd, NUL added
+ * after len bytes). 0, or -1 with errno (EFBIG when larger than max).
+ */
+int util_read_file(const char *path, size_t max, char **buf, size_t *len);
+
+/* Create path (must not exist, mode 0644), write len bytes, fsync. 0 or -1 (errno). */
+int util_write_new_file(const char *path, const void *data, size_t len);
+
+/* Lower-case hex SHA-256 of len bytes into out (65 bytes). */
+void util_sha256_hex(const void *data, size_t len, char out[65]);
 
 #endif

@@ -1,0 +1,279 @@
+/*
+ * Gateway commands for engineers: a login as plain ENGINEER (no +TARGET)
+ * with the engineer's key reaches no device; it runs one command of the
+ * gateway's own and ends. For now that is
+ *
+ *   ssh alice@gateway report SESSION_ID... < narrative.yaml
+ *
+ * which builds and signs the fault-handling report for the engineer's own
+ * sessions (report.h). Everything else is refused with a sentence.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engcmd.h"
+#include "log.h"
+#include "narrative.h"
+#include "report.h"
+
+#define ENGCMD_MAX_INPUT (256 * 1024)
+#define ENGCMD_USAGE "commands: report SESSION_ID... < narrative.yaml   " \
+	"(to reach a device, log in as %s+TARGET, e.g. ssh %s+router1@gateway)"
+
+struct engcmd {
+	char *command;		/* as the client sent it */
+	char *input;
+	size_t len;
+	int too_long;
+	int eof, closed, ran, pty;
+};
+
+static int
+on_data(ssh_session session, ssh_channel channel, void *data, uint32_t len, int is_stderr, void *userdata)
+{
+	struct session *s = userdata;
+	struct engcmd *e = s->ecmd;
+
+	(void)session;
+	(void)channel;
+	(void)is_stderr;
+	if (e->too_long || e->len + len > ENGCMD_MAX_INPUT) {
+		e->too_long = 1;
+		return (int)len;	/* read and dropped; the command fails with a sentence */
+	}
+	char *grown = realloc(e->input, e->len + len + 1);
+	if (grown == NULL) {
+		e->too_long = 1;
+		return (int)len;
+	}
+	e->input = grown;
+	memcpy(e->input + e->len, data, len);
+	e->len += len;
+	e->input[e->len] = '\0';
+	return (int)len;
+}
+
+static void
+on_eof(ssh_session session, ssh_channel channel, void *userdata)
+{
+	struct session *s = userdata;
+
+	(void)session;
+	(void)channel;
+	s->ecmd->eof = 1;
+}
+
+static void
+on_close(ssh_session session, ssh_channel channel, void *userdata)
+{
+	struct session *s = userdata;
+
+	(void)session;
+	(void)channel;
+	s->ecmd->closed = 1;
+	s->ecmd->eof = 1;
+}
+
+static int
+on_pty(ssh_session session, ssh_channel channel, const char *term, int cols, int rows, int px, int py,
+    void *userdata)
+{
+	struct session *s = userdata;
+
+	(void)session;
+	(void)channel;
+	(void)term;
+	(void)cols;
+	(void)rows;
+	(void)px;
+	(void)py;
+	s->ecmd->pty = 1;
+	return 0;
+}
+
+static int
+on_exec(ssh_session session, ssh_channel channel, const char *command, void *userdata)
+{
+	struct session *s = userdata;
+
+	(void)session;
+	(void)channel;
+	if (s->ecmd->command != NULL)
+		return -1;
+	s->ecmd->command = strdup(command);
+	return s->ecmd->command != NULL ? 0 : -1;
+}
+
+static int
+on_shell(ssh_session session, ssh_channel channel, void *userdata)
+{
+	struct session *s = userdata;
+
+	(void)session;
+	(void)channel;
+	if (s->ecmd->command != NULL)
+		return -1;
+	s->ecmd->command = strdup("");
+	s->ecmd->eof = 1;	/* nothing to read: answer at once */
+	return s->ecmd->command != NULL ? 0 : -1;
+}
+
+ssh_channel
+engcmd_open_channel(struct session *s, ssh_session eng)
+{
+	if ((s->ecmd = calloc(1, sizeof(*s->ecmd))) == NULL)
+		return NULL;
+	if ((s->chan = ssh_channel_new(eng)) == NULL)
+		return NULL;
+	memset(&s->eng_cb, 0, sizeof(s->eng_cb));
+	s->eng_cb.userdata = s;
+	s->eng_cb.channel_data_function = on_data;
+	s->eng_cb.channel_eof_function = on_eof;
+	s->eng_cb.channel_close_function = on_close;
+	s->eng_cb.channel_pty_request_function = on_pty;
+	s->eng_cb.channel_exec_request_function = on_exec;
+	s->eng_cb.channel_shell_request_function = on_shell;
+	ssh_callbacks_init(&s->eng_cb);
+	ssh_set_channel_callbacks(s->chan, &s->eng_cb);
+	return s->chan;
+}
+
+static void
+say(struct session *s, int to_stderr, const char *text)
+{
+	size_t len = strlen(text);
+	char *crlf = NULL;
+
+	/* With a pty the client's terminal wants CR LF. */
+	if (s->ecmd->pty && (crlf = malloc(len * 2 + 1)) != NULL) {
+		size_t o = 0;
+		for (size_t i = 0; i < len; i++) {
+			if (text[i] == '\n')
+				crlf[o++] = '\r';
+			crlf[o++] = text[i];
+		}
+		text = crlf;
+		len = o;
+	}
+	if (to_stderr)
+		ssh_channel_write_stderr(s->chan, text, (uint32_t)len);
+	else
+		ssh_channel_write(s->chan, text, (uint32_t)len);
+	free(crlf);
+}
+
+/* "report ID ID ...": the ids, split in place. */
+static size_t
+split_ids(char *args, const char **ids, size_t max)
+{
+	size_t n = 0;
+
+	for (char *save = NULL, *t = strtok_r(args, " \t", &save); t != NULL; t = strtok_r(NULL, " \t", &save)) {
+		if (n == max)
+			return max + 1;
+		ids[n++] = t;
+	}
+	return n;
+}
+
+static int
+run_report(struct session *s, char *args, char *out, size_t outlen)
+{
+	const char *ids[REPORT_MAX_SESSIONS];
+	size_t n = split_ids(args, ids, REPORT_MAX_SESSIONS);
+	struct narrative nar;
+	struct report_request req = { 0 };
+	struct report_result res;
+	char err[1024], by[128], detail[4300];
+
+	if (n == 0 || n > REPORT_MAX_SESSIONS) {
+		snprintf(out, outlen, "remgate: usage: report SESSION_ID... < narrative.yaml (1 to %d sessions)\n",
+		    REPORT_MAX_SESSIONS);
+		return 2;
+	}
+	if (s->ecmd->too_long) {
+		snprintf(out, outlen, "remgate: the narrative is longer than %d bytes\n", ENGCMD_MAX_INPUT);
+		return 1;
+	}
+	if (narrative_parse("narrative", s->ecmd->input ? s->ecmd->input : "", s->ecmd->len, &nar, err,
+	    sizeof(err)) != 0) {
+		snprintf(out, outlen, "remgate: %s\n", err);
+		return 1;
+	}
+	snprintf(by, sizeof(by), "engineer:%s", s->engineer->name);
+	req.session_ids = ids;
+	req.nsessions = n;
+	req.narrative = &nar;
+	req.created_by = by;
+	req.only_engineer = s->engineer->name;
+	req.now = (int64_t)time(NULL);
+	if (report_create(s->store, s->cfg, s->sigkey, &req, &res, err, sizeof(err)) != 0) {
+		narrative_clear(&nar);
+		snprintf(out, outlen, "remgate: no report: %s\n", err);
+		session_event(s, "report_refused", "report_failed", err);
+		return 1;
+	}
+	narrative_clear(&nar);
+	snprintf(detail, sizeof(detail), "report %lld for %zu session(s), bundle %s", (long long)res.id, n, res.dir);
+	session_event(s, "report_created", NULL, detail);
+	log_info("event=report_created engineer=%s report=%lld sessions=%zu", s->engineer->name, (long long)res.id, n);
+	snprintf(out, outlen, "report %lld: level %d%s, signed and stored on the gateway.\n"
+	    "The customer's administrator verifies it with: remgatectl verify %s\n",
+	    (long long)res.id, res.level, res.escalate ? " (time limit exceeded: escalate)" : "", res.dir);
+	return 0;
+}
+
+void
+engcmd_pump(struct session *s)
+{
+	struct engcmd *e = s->ecmd;
+	char out[6000], *cmd;
+	int status;
+
+	if (e == NULL)
+		return;
+	if (e->closed) {
+		s->done = 1;
+		return;
+	}
+	if (e->ran || e->command == NULL || !e->eof)
+		return;
+	e->ran = 1;
+	cmd = e->command;
+	while (*cmd == ' ')
+		cmd++;
+	if (strncmp(cmd, "report", 6) == 0 && (cmd[6] == ' ' || cmd[6] == '\0')) {
+		status = run_report(s, cmd + 6, out, sizeof(out));
+	} else if (*cmd == '\0') {
+		snprintf(out, sizeof(out), "remgate: this login reaches no device.\n" ENGCMD_USAGE "\n",
+		    s->engineer->name, s->engineer->name);
+		status = 2;
+	} else {
+		char q[400];
+		snprintf(out, sizeof(out), "remgate: unknown command '%.80s'\n" ENGCMD_USAGE "\n", cmd,
+		    s->engineer->name, s->engineer->name);
+		session_event(s, "request_refused", "unknown_command", cmd);
+		log_info("event=request_refused reason=unknown_command engineer=%s command=%s", s->engineer->name,
+		    log_quote(q, sizeof(q), cmd));
+		status = 2;
+	}
+	say(s, status != 0, out);
+	ssh_channel_request_send_exit_status(s->chan, status);
+	ssh_channel_send_eof(s->chan);
+	ssh_channel_close(s->chan);
+	ssh_blocking_flush(s->eng, 2000);
+	s->done = 1;
+}
+
+void
+engcmd_free(struct session *s)
+{
+	if (s->ecmd == NULL)
+		return;
+	free(s->ecmd->command);
+	free(s->ecmd->input);
+	free(s->ecmd);
+	s->ecmd = NULL;
+}
