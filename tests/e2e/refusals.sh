@@ -29,7 +29,7 @@ export TOKEN
 ALICE_ID=$(echo "$TOKEN" | cut -d- -f2)
 
 refused "unknown engineer" mallory mallory+router1 unknown_engineer "access refused: unknown engineer 'mallory'"
-refused "no target in the user name" alice alice bad_username "log in as ENGINEER+TARGET"
+refused "no target in the user name" alice "alice+" bad_username "log in as ENGINEER+TARGET"
 refused "wrong key" bob alice+router1 key_not_authorized "is not authorized for engineer alice"
 refused "unknown target" alice alice+nosuch unknown_target "access refused: unknown target 'nosuch'"
 

@@ -109,6 +109,9 @@ main(void)
 	ok(config_engineer(cfg, "mallory") == NULL, "mallory is not");
 	ok(config_target(cfg, "router1") != NULL, "router1 is found");
 	is_int(cfg->login_grace_time, 120, "login_grace_time defaults to 120 s");
+	is_int(cfg->levels[1].restore, 7200, "level 1 restores within 2 h by default");
+	is_int(cfg->levels[3].respond, 7200, "level 3 responds within 2 h by default");
+	ok(cfg->gateway_name != NULL && cfg->gateway_name[0] != '\0', "gateway_name defaults to the host name");
 	config_free(cfg);
 	cfg = NULL;
 
@@ -132,6 +135,12 @@ main(void)
 		free(dup);
 	}
 	expect_error("YAML syntax", "listen: \"127.0.0.1:2222\n  state_dir: [\n", 3, 1, "YAML syntax error");
+	expect_replaced_error("fault level out of range", "state_dir: \"./state\"\n",
+	    "state_dir: \"./state\"\nfault_levels:\n  4: {restore: 1h}\n", 4, 3, "fault level must be 1, 2 or 3");
+	expect_replaced_error("fault level bad key", "state_dir: \"./state\"\n",
+	    "state_dir: \"./state\"\nfault_levels:\n  1: {repair: 1h}\n", 4, 7, "unknown key 'repair' in fault level 1");
+	expect_replaced_error("gateway_name with a space", "state_dir: \"./state\"\n",
+	    "state_dir: \"./state\"\ngateway_name: \"my gw\"\n", 3, 15, "must not contain spaces");
 	expect_error("missing listen", "state_dir: \"./s\"\n", 1, 1, "missing 'listen'");
 
 	/* A key file that exists but is not a private key. */
