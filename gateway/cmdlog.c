@@ -61,6 +61,7 @@ cmdlog_kind_name(enum cmd_kind k)
 	case CMD_LINE: return "line";
 	case CMD_FULLSCREEN: return "fullscreen";
 	case CMD_MASKED: return "masked";
+	case CMD_TRANSFER: return "transfer";
 	}
 	return "?";
 }

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum cmd_kind { CMD_EXEC, CMD_LINE, CMD_FULLSCREEN, CMD_MASKED };
+enum cmd_kind { CMD_EXEC, CMD_LINE, CMD_FULLSCREEN, CMD_MASKED, CMD_TRANSFER };
 
 struct cmd_entry {
 	enum cmd_kind kind;

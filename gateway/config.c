@@ -338,8 +338,13 @@ parse_target(struct loader *ld, const yaml_node_t *map, struct target *t)
 			if (r == 0 && !valid_fingerprint(t->host_key))
 				r = fail_at(ld, v, "'host_key' must be a SHA256 fingerprint as `ssh-keygen -lf` prints it (\"SHA256:\" and 43 base64 characters)");
 			seen[4] = v;
+		} else if (strcmp(key, "transfers") == 0) {
+			const char *tv;
+			if ((r = want_scalar(ld, v, key, &tv)) == 0 && policy_transfers_parse(tv, &t->transfers) != 0)
+				r = fail_at(ld, v, "'transfers' must be full, read-only or off, found '%s'", tv);
 		} else {
-			return fail_at(ld, k, "unknown key '%s' in target (expected name, address, user, identity_file, host_key)", key);
+			return fail_at(ld, k, "unknown key '%s' in target (expected name, address, user, identity_file, "
+			    "host_key, transfers)", key);
 		}
 		if (r != 0)
 			return -1;

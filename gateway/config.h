@@ -12,6 +12,7 @@
 #include <libssh/libssh.h>
 
 #include "log.h"
+#include "policy.h"
 
 struct principal {
 	char *name;
@@ -26,6 +27,7 @@ struct target {
 	char *user;
 	char *identity_file;	/* absolute; generated (0600) at start if missing */
 	char *host_key;		/* pinned "SHA256:…" as ssh-keygen -lf prints it */
+	enum transfer_policy transfers;	/* sftp/scp: full (default), read-only, off */
 };
 
 /* A fault level's time limits (requirements point 6), in seconds. */

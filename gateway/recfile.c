@@ -30,6 +30,8 @@ recfile_type_name(int type)
 	case REC_EOF: return "eof";
 	case REC_EXIT: return "exit";
 	case REC_EVENT: return "event";
+	case REC_TRANSFER: return "transfer";
+	case REC_SUBSYSTEM: return "subsystem";
 	default: return "unknown";
 	}
 }

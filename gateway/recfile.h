@@ -32,7 +32,9 @@ enum rec_type {
 	REC_ENV = 0x24,		/* NAME=value */
 	REC_EOF = 0x25,		/* u8: 0 from the engineer, 1 from the device */
 	REC_EXIT = 0x26,	/* JSON: status, or signal and core */
+	REC_SUBSYSTEM = 0x27,	/* the subsystem's name (sftp) */
 	REC_EVENT = 0x30,	/* JSON: kind, reason, detail */
+	REC_TRANSFER = 0x31,	/* JSON: one file operation (protocol, op, path, status, bytes, sha256, ...) */
 };
 
 const char *recfile_type_name(int type);

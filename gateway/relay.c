@@ -16,6 +16,7 @@
 #include "log.h"
 #include "policy.h"
 #include "session.h"
+#include "xfer.h"
 
 /* ---- into the recording -------------------------------------------- */
 
@@ -81,6 +82,7 @@ tap(void *arg, struct relaybuf *b, const void *data, size_t len)
 	} else {
 		session_record(s, REC_STDERR, data, len);
 	}
+	xfer_tap(s, b, data, len);
 }
 
 void
@@ -242,15 +244,19 @@ eng_exec(ssh_session session, ssh_channel channel, const char *command, void *us
 {
 	struct session *s = userdata;
 	char q[1100];
+	int is_sftp = 0;
 
 	(void)session;
-	(void)channel;
 	if (s->started)
+		return -1;
+	if (xfer_exec(s, channel, command, &is_sftp) != 0)
 		return -1;
 	if (ssh_channel_request_exec(s->tc.channel, command) != SSH_OK) {
 		log_warn("event=exec_refused error=\"%s\"", ssh_get_error(s->tc.session));
 		return -1;
 	}
+	if (is_sftp && xfer_start_sftp(s) != 0)
+		return -1;
 	mark_started(s, "exec", command);
 	session_record(s, REC_EXEC, command, strlen(command));
 	{
@@ -263,6 +269,7 @@ eng_exec(ssh_session session, ssh_channel channel, const char *command, void *us
 	return 0;
 }
 
+/* sftp is relayed and audited per file (xfer.c); other subsystems are refused. */
 static int
 eng_subsystem(ssh_session session, ssh_channel channel, const char *subsystem, void *userdata)
 {
@@ -270,10 +277,23 @@ eng_subsystem(ssh_session session, ssh_channel channel, const char *subsystem, v
 	char detail[200];
 
 	(void)session;
-	(void)channel;
-	snprintf(detail, sizeof(detail), "subsystem '%s' refused", subsystem);
-	session_event(s, "request_refused", policy_refusal_reason("subsystem"), detail);
-	return -1;
+	if (strcmp(subsystem, "sftp") != 0) {
+		snprintf(detail, sizeof(detail), "subsystem '%s' refused", subsystem);
+		session_event(s, "request_refused", policy_refusal_reason("subsystem"), detail);
+		return -1;
+	}
+	if (s->started || xfer_sftp_allowed(s, channel) != 0)
+		return -1;
+	if (ssh_channel_request_subsystem(s->tc.channel, "sftp") != SSH_OK) {
+		log_warn("event=subsystem_refused_by_target error=\"%s\"", ssh_get_error(s->tc.session));
+		return -1;
+	}
+	if (xfer_start_sftp(s) != 0)
+		return -1;
+	mark_started(s, "sftp", NULL);
+	session_record(s, REC_SUBSYSTEM, "sftp", 4);
+	log_info("event=subsystem name=sftp transfers=%s", policy_transfers_name(s->target->transfers));
+	return 0;
 }
 
 /* OpenSSH asks without wanting a reply; we just never open agent channels. */
@@ -408,6 +428,18 @@ relay_pump(struct session *s)
 	if (!s->eng_closed) {
 		relaybuf_pump(&s->to_engineer, s->tc.channel, s->chan);
 		relaybuf_pump(&s->to_engineer_err, s->tc.channel, s->chan);
+	}
+	if (!s->close_sent && xfer_check(s)) {
+		/* A malformed SFTP stream: nothing more passes either way. */
+		if (s->end_reason == NULL)
+			s->end_reason = "protocol_error";
+		ssh_channel_send_eof(s->chan);
+		ssh_channel_close(s->chan);
+		if (!s->tgt_closed)
+			ssh_channel_close(s->tc.channel);
+		s->close_sent = 1;
+		s->closing_since = now;
+		return;
 	}
 	in_done = relaybuf_empty(&s->to_target);
 	out_done = relaybuf_empty(&s->to_engineer) && relaybuf_empty(&s->to_engineer_err);

@@ -52,14 +52,33 @@ write_some(struct relaybuf *b, ssh_channel dst, const char *data, uint32_t len)
 	return n;
 }
 
+/* New bytes arrived at the end: let the filter say how many may go out. */
+static void
+arrived(struct relaybuf *b)
+{
+	long more;
+
+	if (b->filter == NULL) {
+		b->ready = b->len;
+		return;
+	}
+	if (b->broken)
+		return;
+	more = b->filter(b->filter_arg, b, b->data + b->off + b->ready, b->len - b->ready);
+	if (more < 0)
+		b->broken = 1;
+	else
+		b->ready += (size_t)more;
+}
+
 static int
 flush(struct relaybuf *b, ssh_channel dst)
 {
 	int r = 0;
 
 	b->busy = 1;
-	while (b->len > 0) {
-		int n = write_some(b, dst, b->data + b->off, (uint32_t)b->len);
+	while (b->ready > 0) {
+		int n = write_some(b, dst, b->data + b->off, (uint32_t)b->ready);
 
 		if (n < 0) {
 			r = -1;
@@ -69,6 +88,7 @@ flush(struct relaybuf *b, ssh_channel dst)
 			break;
 		b->off += (size_t)n;
 		b->len -= (size_t)n;
+		b->ready -= (size_t)n;
 	}
 	if (b->len == 0)
 		b->off = 0;
@@ -82,9 +102,9 @@ relaybuf_intake(struct relaybuf *b, ssh_channel dst, const void *data, uint32_t 
 	size_t limit = (size_t)ssh_channel_window_size(dst) + RELAYBUF_INTAKE;
 	uint32_t take;
 
-	if (b->busy) {
-		b->held = 1;	/* reentered from our own read or write: later */
-		return 0;
+	if (b->busy || b->broken) {
+		b->held = !b->broken;	/* reentered from our own read or write: later */
+		return b->broken ? len : 0;	/* a broken stream: nothing more goes anywhere */
 	}
 	/*
 	 * Copy before writing: a write may run callbacks that move libssh's
@@ -94,6 +114,7 @@ relaybuf_intake(struct relaybuf *b, ssh_channel dst, const void *data, uint32_t 
 	if (take > 0 && reserve(b, take) == 0) {
 		memcpy(b->data + b->off + b->len, data, take);
 		b->len += take;
+		arrived(b);
 	} else {
 		take = 0;
 	}
@@ -107,9 +128,12 @@ relaybuf_pump(struct relaybuf *b, ssh_channel src, ssh_channel dst)
 {
 	int avail, n;
 
+	/* A filter may have held a message back until it could answer it. */
+	if (b->filter != NULL && b->len > b->ready && !b->busy)
+		arrived(b);
 	if (flush(b, dst) != 0)
 		return -1;
-	if (!b->held || b->len > 0)
+	if (!b->held || b->len > 0 || b->broken)
 		return 0;
 	/* With bytes buffered, polling only counts them; it reads no packets. */
 	avail = ssh_channel_poll(src, b->is_stderr);
@@ -126,11 +150,45 @@ relaybuf_pump(struct relaybuf *b, ssh_channel src, ssh_channel dst)
 	b->busy = 0;
 	if (n > 0) {
 		b->len = (size_t)n;
+		b->ready = 0;
+		arrived(b);
 		b->held = 1;	/* the next round's poll says whether more came */
 	} else {
 		b->held = 0;
 	}
 	return flush(b, dst);
+}
+
+void
+relaybuf_drop(struct relaybuf *b, size_t at, size_t n)
+{
+	char *p = b->data + b->off + b->ready + at;
+	size_t after = b->len - b->ready - at - n;
+
+	memmove(p, p + n, after);
+	b->len -= n;
+}
+
+int
+relaybuf_inject(struct relaybuf *b, const void *data, size_t len)
+{
+	char *p;
+	size_t unready = b->len - b->ready;
+
+	if (reserve(b, len) != 0)
+		return -1;
+	p = b->data + b->off + b->ready;
+	memmove(p + len, p, unready);
+	memcpy(p, data, len);
+	b->len += len;
+	b->ready += len;
+	return 0;
+}
+
+size_t
+relaybuf_unready(const struct relaybuf *b)
+{
+	return b->len - b->ready;
 }
 
 int

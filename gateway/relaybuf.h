@@ -26,7 +26,8 @@
 
 struct relaybuf {
 	char *data;
-	size_t off, len, cap;	/* bytes [off, off + len) wait for window */
+	size_t off, len, cap;	/* bytes [off, off + len) are buffered */
+	size_t ready;		/* of which the first ready may go out (all, unless filtered) */
 	int held;		/* libssh still holds bytes we have not taken */
 	int busy;		/* inside a libssh read or write of ours */
 	int is_stderr;		/* extended data on both sides */
@@ -34,6 +35,15 @@ struct relaybuf {
 	/* Told of every byte as it is handed to the destination (the recorder). */
 	void (*tap)(void *arg, struct relaybuf *b, const void *data, size_t len);
 	void *tap_arg;
+	/*
+	 * A protocol filter (SFTP): called after bytes arrive, it looks at the
+	 * bytes after the ready ones, may drop whole messages there
+	 * (relaybuf_drop) and returns how many more bytes are ready, or -1 if
+	 * the stream is malformed (then nothing more is taken or released).
+	 */
+	long (*filter)(void *arg, struct relaybuf *b, const char *data, size_t len);
+	void *filter_arg;
+	int broken;		/* the filter found the stream malformed */
 };
 
 /*
@@ -48,6 +58,15 @@ uint32_t relaybuf_intake(struct relaybuf *b, ssh_channel dst, const void *data, 
  * Returns -1 if writing to dst failed.
  */
 int relaybuf_pump(struct relaybuf *b, ssh_channel src, ssh_channel dst);
+
+/* From a filter: remove n bytes at offset at (from the first not-ready byte). */
+void relaybuf_drop(struct relaybuf *b, size_t at, size_t n);
+
+/* Put len bytes of our own out next, after the ready ones (a filter's answer). 0 or -1. */
+int relaybuf_inject(struct relaybuf *b, const void *data, size_t len);
+
+/* Bytes held back by the filter (an incomplete message). */
+size_t relaybuf_unready(const struct relaybuf *b);
 
 /* Nothing waiting here or in libssh: EOF and close may follow. */
 int relaybuf_empty(const struct relaybuf *b);

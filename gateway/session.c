@@ -17,6 +17,7 @@
 #include "log.h"
 #include "session.h"
 #include "util.h"
+#include "xfer.h"
 
 volatile sig_atomic_t session_stop_requested;
 static volatile sig_atomic_t kill_requested;	/* SIGUSR1 from remgatectl sessions kill */
@@ -216,6 +217,7 @@ end_session(struct session *s)
 	};
 	char detail[200];
 
+	xfer_finish(s);	/* files still open are recorded as incomplete */
 	if (s->cmds != NULL)
 		cmdlog_finish(s->cmds, recorder_now_us());
 	if (audit_session_end(s->store, &row) != 0)

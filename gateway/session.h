@@ -17,6 +17,8 @@
 #include "approval.h"
 #include "cmdlog.h"
 #include "recorder.h"
+#include "scp.h"
+#include "sftp.h"
 #include "relaybuf.h"
 #include "config.h"
 #include "store.h"
@@ -70,6 +72,12 @@ struct session {
 	/* The record of it all. */
 	struct recorder *rec;
 	struct cmdlog *cmds;	/* pty sessions only */
+	/* File transfers (xfer.c). */
+	struct sftp_audit *sftp;
+	struct scp_audit *scp;
+	enum scp_mode scp_mode;
+	char xfer_error[300];	/* why the SFTP stream was cut */
+	int xfer_failed;
 	int ncmds;
 	int pty;
 };

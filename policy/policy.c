@@ -39,3 +39,37 @@ policy_refusal_reason(const char *request)
 			return table[i].reason;
 	return "request_refused";
 }
+
+int
+policy_transfers_parse(const char *s, enum transfer_policy *out)
+{
+	if (strcmp(s, "full") == 0)
+		*out = TRANSFERS_FULL;
+	else if (strcmp(s, "read-only") == 0)
+		*out = TRANSFERS_READ_ONLY;
+	else if (strcmp(s, "off") == 0)
+		*out = TRANSFERS_OFF;
+	else
+		return -1;
+	return 0;
+}
+
+const char *
+policy_transfers_name(enum transfer_policy p)
+{
+	switch (p) {
+	case TRANSFERS_READ_ONLY: return "read-only";
+	case TRANSFERS_OFF: return "off";
+	default: return "full";
+	}
+}
+
+const char *
+policy_transfer_refusal(enum transfer_policy p, int upload)
+{
+	if (p == TRANSFERS_OFF)
+		return "transfers_off";
+	if (p == TRANSFERS_READ_ONLY && upload)
+		return "transfers_read_only";
+	return NULL;
+}

@@ -199,6 +199,26 @@ gw_ssh() {
 	    "$user@127.0.0.1" "$@"
 }
 
+# gw_sftp KEY USER [sftp options]: the stock sftp client through the gateway.
+gw_sftp() {
+	key=$1; user=$2; shift 2
+	TOKEN=${TOKEN:-} ASKPASS_LOG="$WORK/askpass.log" SSH_ASKPASS="$WORK/askpass" \
+	SSH_ASKPASS_REQUIRE=force DISPLAY= \
+	sftp -F /dev/null -P "$GW_PORT" -i "$WORK/$key" -o IdentitiesOnly=yes \
+	    -o UserKnownHostsFile="$WORK/known_hosts" -o StrictHostKeyChecking=accept-new \
+	    -o ConnectTimeout=10 -o BatchMode=no -o LogLevel=${SSH_LOG_LEVEL:-ERROR} "$@" "$user@127.0.0.1"
+}
+
+# gw_scp KEY [scp options and paths, remote ones as GW:PATH with GW the gateway user@host]
+gw_scp() {
+	key=$1; shift
+	TOKEN=${TOKEN:-} ASKPASS_LOG="$WORK/askpass.log" SSH_ASKPASS="$WORK/askpass" \
+	SSH_ASKPASS_REQUIRE=force DISPLAY= \
+	scp -F /dev/null -P "$GW_PORT" -i "$WORK/$key" -o IdentitiesOnly=yes \
+	    -o UserKnownHostsFile="$WORK/known_hosts" -o StrictHostKeyChecking=accept-new \
+	    -o ConnectTimeout=10 -o LogLevel=${SSH_LOG_LEVEL:-ERROR} "$@"
+}
+
 new_token() {	# [extra approve args]: an approval for alice on router1
 	ctl approve --engineer "${ENGINEER:-alice}" --target "${TARGET:-router1}" --ticket "T-${RANDOM}" \
 	    --level 2 --approver wang --method phone --valid "${VALID:-1h}" "$@"

@@ -1,0 +1,25 @@
+/* File operations relayed over sftp and scp, in the store (004_transfers.sql). */
+#ifndef REMGATE_TRANSFERS_H
+#define REMGATE_TRANSFERS_H
+#include <stdint.h>
+#include "store.h"
+
+struct transfer_row {
+	int64_t id;
+	const char *session_id;
+	int64_t ts_us;
+	const char *protocol;	/* sftp | scp */
+	const char *op;
+	const char *path, *path2, *flags;
+	int64_t bytes_read, bytes_written;	/* -1: not applicable */
+	const char *sha256;
+	const char *status;
+	int by_gateway;
+	const char *message;
+	const char *engineer, *target;	/* from the session, when listing */
+};
+
+int transfers_add(struct store *st, const struct transfer_row *t);
+/* One session's operations in order, or every session's (sid NULL), oldest first. */
+int transfers_list(struct store *st, const char *sid, int (*cb)(const struct transfer_row *, void *), void *arg);
+#endif

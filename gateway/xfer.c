@@ -1,0 +1,319 @@
+/*
+ * File transfers in a session: the sftp subsystem (or an exec of
+ * sftp-server) and legacy scp (an exec of "scp -t" / "scp -f"). The relay
+ * moves the bytes; this file puts the SFTP parser (sftp.c) in the path of
+ * both directions as a relaybuf filter, feeds the scp parser (scp.c) from
+ * the recording tap, applies the target's transfer policy, and writes each
+ * file operation to the transfers table, the events, the recording and the
+ * session's command list.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "audit.h"
+#include "commands.h"
+#include "json.h"
+#include "log.h"
+#include "policy.h"
+#include "transfers.h"
+#include "xfer.h"
+
+struct xfer_op {
+	const char *protocol;
+	const char *op, *path, *path2, *flags, *status, *message, *sha256;
+	int64_t bytes_read, bytes_written;
+	int by_gateway;
+};
+
+/* "sftp close /tmp/x (write,create,truncate): 1048576 bytes written, sha256 ab12…, OK" */
+static void
+command_text(const struct xfer_op *o, char *out, size_t outlen)
+{
+	int n = snprintf(out, outlen, "%s %s %s", o->protocol, o->op, o->path ? o->path : "?");
+
+	if (o->path2 != NULL)
+		n += snprintf(out + n, outlen - (size_t)n, " %s", o->path2);
+	if (o->flags != NULL && (size_t)n < outlen)
+		n += snprintf(out + n, outlen - (size_t)n, " (%s)", o->flags);
+	if (o->bytes_read > 0 && (size_t)n < outlen)
+		n += snprintf(out + n, outlen - (size_t)n, ", %lld bytes read", (long long)o->bytes_read);
+	if (o->bytes_written > 0 && (size_t)n < outlen)
+		n += snprintf(out + n, outlen - (size_t)n, ", %lld bytes written", (long long)o->bytes_written);
+	if (o->sha256 != NULL && (size_t)n < outlen)
+		n += snprintf(out + n, outlen - (size_t)n, ", sha256 %s", o->sha256);
+	if ((size_t)n < outlen)
+		snprintf(out + n, outlen - (size_t)n, ": %s%s", o->status, o->by_gateway ? " (refused by the gateway)" : "");
+}
+
+static void
+record_op(struct session *s, const struct xfer_op *o)
+{
+	struct transfer_row t = { .session_id = s->sid, .ts_us = (int64_t)recorder_now_us(), .protocol = o->protocol,
+		.op = o->op, .path = o->path, .path2 = o->path2, .flags = o->flags, .bytes_read = o->bytes_read,
+		.bytes_written = o->bytes_written, .sha256 = o->sha256, .status = o->status,
+		.by_gateway = o->by_gateway, .message = o->message };
+	struct audit_event ev = { .kind = o->by_gateway ? "transfer_refused" : "transfer", .session_id = s->sid,
+		.engineer = s->engineer->name, .target = s->target->name, .approval_id = s->approval.id,
+		.client_addr = s->client_addr, .reason = o->by_gateway ? "transfers_read_only" : NULL };
+	char text[2400];
+	char *json = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	command_text(o, text, sizeof(text));
+	ev.detail = text;
+	if (transfers_add(s->store, &t) != 0 || audit_event_add(s->store, &ev, (int64_t)time(NULL)) != 0)
+		log_error("event=store_failed op=transfer error=\"%s\"", store_errmsg(s->store));
+	/* The command list (and so the report) shows each operation but plain opens, which close sums up. */
+	if (strcmp(o->op, "open") != 0 || strcmp(o->status, "OK") != 0) {
+		struct cmd_entry e = { .kind = CMD_TRANSFER, .text = text, .certain = 1, .time_us = (uint64_t)t.ts_us };
+
+		if (commands_add(s->store, s->sid, s->ncmds++, &e) != 0)
+			log_error("event=store_failed op=command error=\"%s\"", store_errmsg(s->store));
+	}
+	if ((f = open_memstream(&json, &len)) != NULL) {
+		struct json j;
+
+		json_init(&j, f);
+		json_begin_object(&j);
+		json_key_str(&j, "protocol", o->protocol);
+		json_key_str(&j, "op", o->op);
+		json_key_str(&j, "path", o->path);
+		json_key_str(&j, "path2", o->path2);
+		json_key_str(&j, "flags", o->flags);
+		if (o->bytes_read >= 0)
+			json_key_int(&j, "bytes_read", o->bytes_read);
+		if (o->bytes_written >= 0)
+			json_key_int(&j, "bytes_written", o->bytes_written);
+		json_key_str(&j, "sha256", o->sha256);
+		json_key_str(&j, "status", o->status);
+		json_key_bool(&j, "by_gateway", o->by_gateway);
+		json_key_str(&j, "message", o->message);
+		json_end_object(&j);
+		fclose(f);
+		session_record(s, REC_TRANSFER, json, len);
+	}
+	free(json);
+	log_info("event=transfer %s", text);
+}
+
+static void
+on_sftp_op(void *arg, const struct sftp_op *op)
+{
+	int close = strcmp(op->op, "close") == 0;
+	struct xfer_op o = { .protocol = "sftp", .op = op->op, .path = op->path, .path2 = op->path2,
+		.flags = op->flags, .status = op->status, .message = op->message, .sha256 = op->sha256,
+		.bytes_read = close ? (int64_t)op->bytes_read : -1, .bytes_written = close ? (int64_t)op->bytes_written : -1,
+		.by_gateway = op->by_gateway };
+
+	record_op(arg, &o);
+}
+
+static void
+on_scp_op(void *arg, const struct scp_op *op)
+{
+	int up = strcmp(op->op, "upload") == 0, down = strcmp(op->op, "download") == 0;
+	struct xfer_op o = { .protocol = "scp", .op = op->op, .path = op->path, .status = op->status,
+		.message = op->message, .sha256 = op->sha256, .bytes_read = down ? (int64_t)op->size : -1,
+		.bytes_written = up ? (int64_t)op->size : -1 };
+
+	record_op(arg, &o);
+}
+
+/* ---- SFTP in the data path ------------------------------------------- */
+
+static long
+malformed(struct session *s, const char *side, const char *why)
+{
+	snprintf(s->xfer_error, sizeof(s->xfer_error), "malformed SFTP packet from the %s: %s", side, why);
+	return -1;
+}
+
+/* Engineer to device: pass, or drop and answer for the device (policy). */
+static long
+filter_requests(void *arg, struct relaybuf *b, const char *data, size_t len)
+{
+	struct session *s = arg;
+	uint8_t reply[SFTP_MAX_REPLY];
+	size_t pos = 0, pkt, rl;
+	char err[200];
+
+	/* An answer goes into the other buffer: not while a write of it runs. */
+	if (s->to_engineer.busy)
+		return 0;
+	while (pos < len) {
+		const uint8_t *p = (const uint8_t *)data + pos;
+		int r = sftp_frame(p, len - pos, &pkt, err, sizeof(err));
+
+		if (r == 0)
+			break;
+		if (r < 0)
+			return malformed(s, "client", err);
+		switch (sftp_request(s->sftp, p, pkt, reply, &rl, err, sizeof(err))) {
+		case SFTP_PASS:
+			pos += pkt;
+			break;
+		case SFTP_DENY:
+			relaybuf_drop(b, pos, pkt);
+			len -= pkt;
+			if (relaybuf_inject(&s->to_engineer, reply, rl) != 0)
+				return malformed(s, "gateway", "out of memory");
+			break;
+		default:
+			return malformed(s, "client", err);
+		}
+	}
+	return (long)pos;
+}
+
+static long
+filter_responses(void *arg, struct relaybuf *b, const char *data, size_t len)
+{
+	struct session *s = arg;
+	size_t pos = 0, pkt;
+	char err[200];
+
+	(void)b;
+	while (pos < len) {
+		const uint8_t *p = (const uint8_t *)data + pos;
+		int r = sftp_frame(p, len - pos, &pkt, err, sizeof(err));
+
+		if (r == 0)
+			break;
+		if (r < 0 || sftp_response(s->sftp, p, pkt, err, sizeof(err)) != SFTP_PASS)
+			return malformed(s, "device", err);
+		pos += pkt;
+	}
+	return (long)pos;
+}
+
+/* Tell the engineer on stderr; most clients show it. */
+static void
+tell(ssh_channel channel, const char *text)
+{
+	char line[1024];
+
+	snprintf(line, sizeof(line), "remgate: %s\r\n", text);
+	ssh_channel_write_stderr(channel, line, (uint32_t)strlen(line));
+}
+
+static int
+refuse(struct session *s, ssh_channel channel, const char *reason, const char *what)
+{
+	char detail[600], text[700];
+
+	snprintf(detail, sizeof(detail), "%s refused: transfers to %s are %s", what, s->target->name,
+	    policy_transfers_name(s->target->transfers));
+	session_event(s, "request_refused", reason, detail);
+	snprintf(text, sizeof(text), "%s: file transfers to %s are %s by policy", what, s->target->name,
+	    s->target->transfers == TRANSFERS_OFF ? "off" : "read-only (downloads only)");
+	tell(channel, text);
+	log_info("event=request_refused reason=%s detail=\"%s\"", reason, detail);
+	return -1;
+}
+
+int
+xfer_sftp_allowed(struct session *s, ssh_channel channel)
+{
+	const char *why = policy_transfer_refusal(s->target->transfers, 0);
+
+	return why == NULL ? 0 : refuse(s, channel, why, "sftp");
+}
+
+int
+xfer_start_sftp(struct session *s)
+{
+	struct sftp_hooks h = { s, on_sftp_op };
+
+	s->sftp = sftp_audit_new(s->target->transfers == TRANSFERS_READ_ONLY ? SFTP_READ_ONLY : SFTP_FULL, &h);
+	if (s->sftp == NULL)
+		return -1;
+	s->to_target.filter = filter_requests;
+	s->to_target.filter_arg = s;
+	s->to_engineer.filter = filter_responses;
+	s->to_engineer.filter_arg = s;
+	return 0;
+}
+
+/* An exec that is a transfer: check it against the policy and audit it. */
+int
+xfer_exec(struct session *s, ssh_channel channel, const char *command, int *is_sftp)
+{
+	char *path = NULL, first[256];
+	enum scp_mode mode;
+	const char *why, *base;
+
+	*is_sftp = 0;
+	snprintf(first, sizeof(first), "%.*s", (int)strcspn(command, " \t"), command);
+	base = strrchr(first, '/');
+	base = base ? base + 1 : first;
+	if (strcmp(base, "sftp-server") == 0) {
+		/* sftp -s /usr/lib/openssh/sftp-server: the same protocol, the same rules */
+		if (xfer_sftp_allowed(s, channel) != 0)
+			return -1;
+		*is_sftp = 1;
+		return 0;
+	}
+	if ((mode = scp_command(command, &path)) == SCP_NONE)
+		return 0;
+	if ((why = policy_transfer_refusal(s->target->transfers, mode == SCP_UPLOAD)) != NULL) {
+		free(path);
+		return refuse(s, channel, why, mode == SCP_UPLOAD ? "scp upload" : "scp download");
+	}
+	struct scp_hooks h = { s, on_scp_op };
+	s->scp = scp_audit_new(mode, path, &h);
+	s->scp_mode = mode;
+	free(path);
+	return s->scp != NULL ? 0 : -1;
+}
+
+void
+xfer_tap(struct session *s, struct relaybuf *b, const void *data, size_t len)
+{
+	if (s->scp == NULL || b->is_stderr)
+		return;
+	/* The engineer's bytes come from the source of an upload, the sink of a download. */
+	if ((b == &s->to_target) == (s->scp_mode == SCP_UPLOAD))
+		scp_from_source(s->scp, data, len);
+	else
+		scp_from_sink(s->scp, data, len);
+}
+
+/* A malformed stream, or a message cut off by EOF: end the channel, say why. */
+int
+xfer_check(struct session *s)
+{
+	if (s->sftp == NULL || s->xfer_failed)
+		return 0;
+	if (!s->to_target.broken && !s->to_engineer.broken) {
+		size_t cut;
+		if (s->eng_eof && !s->to_target.held && (cut = relaybuf_unready(&s->to_target)) > 0)
+			snprintf(s->xfer_error, sizeof(s->xfer_error), "malformed SFTP packet from the client: "
+			    "its last packet is cut off by EOF (%zu bytes)", cut);
+		else if (s->tgt_eof && !s->to_engineer.held && (cut = relaybuf_unready(&s->to_engineer)) > 0)
+			snprintf(s->xfer_error, sizeof(s->xfer_error), "malformed SFTP packet from the device: "
+			    "its last packet is cut off by EOF (%zu bytes)", cut);
+		else
+			return 0;
+	}
+	s->xfer_failed = 1;
+	session_event(s, "protocol_error", "sftp_malformed", s->xfer_error);
+	log_warn("event=protocol_error reason=sftp_malformed detail=\"%s\"", s->xfer_error);
+	{
+		char line[400];
+		snprintf(line, sizeof(line), "%s; channel closed", s->xfer_error);
+		tell(s->chan, line);
+	}
+	return 1;
+}
+
+void
+xfer_finish(struct session *s)
+{
+	sftp_audit_free(s->sftp);
+	s->sftp = NULL;
+	scp_audit_free(s->scp);
+	s->scp = NULL;
+}

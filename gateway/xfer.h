@@ -1,0 +1,22 @@
+/* File transfers in a session (xfer.c): sftp and scp, audited per file, under the target's policy. */
+#ifndef REMGATE_XFER_H
+#define REMGATE_XFER_H
+#include "session.h"
+
+/* May this session open the sftp subsystem? 0, or -1 (refused: told and recorded). */
+int xfer_sftp_allowed(struct session *s, ssh_channel channel);
+/* Put the SFTP parser in both directions of the relay. 0 or -1. */
+int xfer_start_sftp(struct session *s);
+/*
+ * Before an exec reaches the target: an scp or sftp-server command is
+ * checked against the policy (-1: refused) and audited; *is_sftp says the
+ * caller must start the SFTP parser once the exec runs.
+ */
+int xfer_exec(struct session *s, ssh_channel channel, const char *command, int *is_sftp);
+/* Every relayed byte (the recording tap): the scp parser reads its side. */
+void xfer_tap(struct session *s, struct relaybuf *b, const void *data, size_t len);
+/* 1 once the SFTP stream turned out malformed (event written, engineer told): close the channel. */
+int xfer_check(struct session *s);
+/* The session ends: report files left open, free the parsers. */
+void xfer_finish(struct session *s);
+#endif
