@@ -507,6 +507,7 @@ static const struct ctl_cmd commands[] = {
 	{ "recording", "play", "recording play SESSION_ID|FILE [--speed N]", 1, cmd_recording_play },
 	{ "commands", "list", "commands list SESSION_ID [--json]", 1, cmd_commands_list },
 	{ "commands", "search", "commands search TEXT [--json]", 1, cmd_commands_search },
+	{ "transfers", "list", "transfers list [SESSION_ID] [--json]", 1, cmd_transfers_list },
 	{ "report", "create", "report create SESSION_ID [SESSION_ID...] --from NARRATIVE.yaml [--out DIR]", 1,
 	  cmd_report_create },
 	{ "report", "list", "report list [--json]", 1, cmd_report_list },

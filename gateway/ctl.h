@@ -53,6 +53,7 @@ int cmd_sessions_kill(struct ctl *c, int argc, char **argv);
 /* ctl_commands.c */
 int cmd_commands_list(struct ctl *c, int argc, char **argv);
 int cmd_commands_search(struct ctl *c, int argc, char **argv);
+int cmd_transfers_list(struct ctl *c, int argc, char **argv);
 
 /* ctl_report.c */
 int cmd_report_create(struct ctl *c, int argc, char **argv);

@@ -250,7 +250,7 @@ eng_exec(ssh_session session, ssh_channel channel, const char *command, void *us
 	if (s->started)
 		return -1;
 	if (xfer_exec(s, channel, command, &is_sftp) != 0)
-		return -1;
+		return 0;	/* refused: the loop says why and closes */
 	if (ssh_channel_request_exec(s->tc.channel, command) != SSH_OK) {
 		log_warn("event=exec_refused error=\"%s\"", ssh_get_error(s->tc.session));
 		return -1;
@@ -282,8 +282,10 @@ eng_subsystem(ssh_session session, ssh_channel channel, const char *subsystem, v
 		session_event(s, "request_refused", policy_refusal_reason("subsystem"), detail);
 		return -1;
 	}
-	if (s->started || xfer_sftp_allowed(s, channel) != 0)
+	if (s->started)
 		return -1;
+	if (xfer_sftp_allowed(s, channel) != 0)
+		return 0;	/* refused: the loop says why and closes */
 	if (ssh_channel_request_subsystem(s->tc.channel, "sftp") != SSH_OK) {
 		log_warn("event=subsystem_refused_by_target error=\"%s\"", ssh_get_error(s->tc.session));
 		return -1;
@@ -430,9 +432,10 @@ relay_pump(struct session *s)
 		relaybuf_pump(&s->to_engineer_err, s->tc.channel, s->chan);
 	}
 	if (!s->close_sent && xfer_check(s)) {
-		/* A malformed SFTP stream: nothing more passes either way. */
+		/* A refused transfer, or a malformed SFTP stream: nothing more passes either way. */
 		if (s->end_reason == NULL)
-			s->end_reason = "protocol_error";
+			s->end_reason = "request_refused";
+		ssh_channel_request_send_exit_status(s->chan, 1);
 		ssh_channel_send_eof(s->chan);
 		ssh_channel_close(s->chan);
 		if (!s->tgt_closed)

@@ -133,7 +133,11 @@ relaybuf_pump(struct relaybuf *b, ssh_channel src, ssh_channel dst)
 		arrived(b);
 	if (flush(b, dst) != 0)
 		return -1;
-	if (!b->held || b->len > 0 || b->broken)
+	/*
+	 * Only what the filter holds back (an incomplete message, whose rest
+	 * is in that backlog) may still be here; anything ready goes first.
+	 */
+	if (!b->held || b->ready > 0 || b->broken)
 		return 0;
 	/* With bytes buffered, polling only counts them; it reads no packets. */
 	avail = ssh_channel_poll(src, b->is_stderr);
@@ -141,16 +145,15 @@ relaybuf_pump(struct relaybuf *b, ssh_channel src, ssh_channel dst)
 		b->held = 0;
 		return 0;
 	}
-	if (b->len > 0)
+	if (b->ready > 0)
 		return 0;	/* a callback ran inside the poll and took its share */
 	if (reserve(b, (size_t)avail) != 0)
 		return 0;	/* try again next round */
 	b->busy = 1;
-	n = ssh_channel_read_nonblocking(src, b->data + b->off, (uint32_t)avail, b->is_stderr);
+	n = ssh_channel_read_nonblocking(src, b->data + b->off + b->len, (uint32_t)avail, b->is_stderr);
 	b->busy = 0;
 	if (n > 0) {
-		b->len = (size_t)n;
-		b->ready = 0;
+		b->len += (size_t)n;
 		arrived(b);
 		b->held = 1;	/* the next round's poll says whether more came */
 	} else {

@@ -145,38 +145,47 @@ emit(struct scp_audit *a, const char *status, const char *message, int whole)
 }
 
 /*
- * Where a file lands, as well as we can tell from here: an upload goes to
- * the target path (or into it, when it names a directory or files arrive
- * inside a D line); a download comes from the path asked for.
+ * Where a file lands, as far as the protocol tells: an upload goes into the
+ * target path when it is a directory, which is how it is recorded (scp
+ * cannot say here whether a target that is not a directory yet becomes the
+ * top-level name itself); a single file goes to the target as named. A
+ * download comes from the path asked for, whose own name opens the tree.
  */
 static char *
 file_path(struct scp_audit *a, const char *name)
 {
 	size_t len = strlen(a->base) + 2 + strlen(name);
+	int first = 0;
 	char *p;
 
 	for (int i = 0; i < a->ndirs; i++)
 		len += strlen(a->dirs[i]) + 1;
 	if ((p = malloc(len + 1)) == NULL)
 		return NULL;
-	if (a->ndirs == 0 && a->mode == SCP_UPLOAD && a->base[strlen(a->base) - 1] != '/') {
-		snprintf(p, len + 1, "%s", a->base);	/* "scp f host:/tmp/g" writes /tmp/g (or /tmp/g/f) */
-		return p;
-	}
-	if (a->ndirs == 0 && a->mode == SCP_DOWNLOAD) {
-		const char *slash = strrchr(a->base, '/');
-		if (slash != NULL && strcmp(slash + 1, name) == 0) {
-			snprintf(p, len + 1, "%s", a->base);
-			return p;
-		}
-	}
 	snprintf(p, len + 1, "%s", a->base);
-	for (int i = 0; i < a->ndirs; i++) {
-		if (p[strlen(p) - 1] != '/')
+	if (a->ndirs == 0 && a->mode == SCP_UPLOAD && a->base[strlen(a->base) - 1] != '/')
+		return p;	/* "scp f host:/tmp/g" writes /tmp/g (or /tmp/g/f if that is a directory) */
+	if (a->mode == SCP_DOWNLOAD) {
+		char *slash = strrchr(p, '/');
+		const char *own = slash ? slash + 1 : p;
+
+		if (a->ndirs == 0 && strcmp(own, name) == 0)
+			return p;	/* the file asked for */
+		if (a->ndirs == 0) {
+			/* one of several matched by a pattern: its directory, then the name */
+			if (slash != NULL)
+				slash[1] = '\0';
+			else
+				p[0] = '\0';
+		}
+		first = 1;	/* dirs[0] is the directory asked for: already in base */
+	}
+	for (int i = first; i < a->ndirs; i++) {
+		if (p[0] != '\0' && p[strlen(p) - 1] != '/')
 			strcat(p, "/");
 		strcat(p, a->dirs[i]);
 	}
-	if (p[strlen(p) - 1] != '/')
+	if (p[0] != '\0' && p[strlen(p) - 1] != '/')
 		strcat(p, "/");
 	strcat(p, name);
 	return p;

@@ -10,6 +10,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include "audit.h"
 #include "commands.h"
 #include "engcmd.h"
@@ -383,6 +387,8 @@ session_run(const struct config *cfg, const struct sigkey *sigkey, ssh_bind bind
 	}
 	in_handshake = 1;
 	alarm((unsigned int)cfg->login_grace_time);
+	/* As towards the target: no Nagle delay on small packets (SFTP requests, echo). */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 }, sizeof(int));
 	if (ssh_bind_accept_fd(bind, s->eng, fd) != SSH_OK) {
 		log_warn("event=accept_failed client=%s error=\"%s\"", client_addr, ssh_get_error(bind));
 		close(fd);

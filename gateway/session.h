@@ -77,6 +77,8 @@ struct session {
 	struct scp_audit *scp;
 	enum scp_mode scp_mode;
 	char xfer_error[300];	/* why the SFTP stream was cut */
+	char xfer_notice[600];	/* a policy refusal to tell the engineer from the loop */
+	int xfer_refused;	/* the channel's transfer was refused: tell, exit 1, close */
 	int xfer_failed;
 	int ncmds;
 	int pty;

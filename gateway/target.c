@@ -29,7 +29,7 @@ new_client(const char *host, int port, const char *user, int64_t timeout)
 {
 	ssh_session s = ssh_new();
 	long t = (long)timeout;
-	int no = 0;
+	int no = 0, yes = 1;
 	unsigned int uport = (unsigned int)port;
 
 	if (s == NULL)
@@ -42,7 +42,9 @@ new_client(const char *host, int port, const char *user, int64_t timeout)
 	    ssh_options_set(s, SSH_OPTIONS_TIMEOUT, &t) != SSH_OK ||
 	    ssh_options_set(s, SSH_OPTIONS_KNOWNHOSTS, "/dev/null") != SSH_OK ||
 	    ssh_options_set(s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null") != SSH_OK ||
-	    ssh_options_set(s, SSH_OPTIONS_HOSTKEYS, hostkey_order) != SSH_OK) {
+	    ssh_options_set(s, SSH_OPTIONS_HOSTKEYS, hostkey_order) != SSH_OK ||
+	    /* Small requests (SFTP, keystrokes) must not wait for a delayed ACK. */
+	    ssh_options_set(s, SSH_OPTIONS_NODELAY, &yes) != SSH_OK) {
 		ssh_free(s);
 		return NULL;
 	}

@@ -102,6 +102,12 @@ record_op(struct session *s, const struct xfer_op *o)
 static void
 on_sftp_op(void *arg, const struct sftp_op *op)
 {
+	struct session *s = arg;
+
+	/* SFTP clients show only "Permission denied": say why on stderr too, from the loop. */
+	if (op->by_gateway && s->xfer_notice[0] == '\0')
+		snprintf(s->xfer_notice, sizeof(s->xfer_notice), "%s %s refused: %s is read-only for file transfers",
+		    op->op, op->path ? op->path : "", s->target->name);
 	int close = strcmp(op->op, "close") == 0;
 	struct xfer_op o = { .protocol = "sftp", .op = op->op, .path = op->path, .path2 = op->path2,
 		.flags = op->flags, .status = op->status, .message = op->message, .sha256 = op->sha256,
@@ -199,17 +205,18 @@ tell(ssh_channel channel, const char *text)
 	ssh_channel_write_stderr(channel, line, (uint32_t)strlen(line));
 }
 
+/* Refused by policy: recorded now; the engineer reads why once the loop closes the channel. */
 static int
-refuse(struct session *s, ssh_channel channel, const char *reason, const char *what)
+refuse(struct session *s, const char *reason, const char *what)
 {
-	char detail[600], text[700];
+	char detail[600];
 
 	snprintf(detail, sizeof(detail), "%s refused: transfers to %s are %s", what, s->target->name,
 	    policy_transfers_name(s->target->transfers));
 	session_event(s, "request_refused", reason, detail);
-	snprintf(text, sizeof(text), "%s: file transfers to %s are %s by policy", what, s->target->name,
-	    s->target->transfers == TRANSFERS_OFF ? "off" : "read-only (downloads only)");
-	tell(channel, text);
+	snprintf(s->xfer_notice, sizeof(s->xfer_notice), "%s refused: file transfers to %s are %s by policy", what,
+	    s->target->name, s->target->transfers == TRANSFERS_OFF ? "off" : "read-only (downloads only)");
+	s->xfer_refused = 1;
 	log_info("event=request_refused reason=%s detail=\"%s\"", reason, detail);
 	return -1;
 }
@@ -219,7 +226,8 @@ xfer_sftp_allowed(struct session *s, ssh_channel channel)
 {
 	const char *why = policy_transfer_refusal(s->target->transfers, 0);
 
-	return why == NULL ? 0 : refuse(s, channel, why, "sftp");
+	(void)channel;
+	return why == NULL ? 0 : refuse(s, why, "sftp");
 }
 
 int
@@ -260,7 +268,7 @@ xfer_exec(struct session *s, ssh_channel channel, const char *command, int *is_s
 		return 0;
 	if ((why = policy_transfer_refusal(s->target->transfers, mode == SCP_UPLOAD)) != NULL) {
 		free(path);
-		return refuse(s, channel, why, mode == SCP_UPLOAD ? "scp upload" : "scp download");
+		return refuse(s, why, mode == SCP_UPLOAD ? "scp upload" : "scp download");
 	}
 	struct scp_hooks h = { s, on_scp_op };
 	s->scp = scp_audit_new(mode, path, &h);
@@ -285,6 +293,12 @@ xfer_tap(struct session *s, struct relaybuf *b, const void *data, size_t len)
 int
 xfer_check(struct session *s)
 {
+	if (s->xfer_notice[0] != '\0' && s->chan != NULL) {
+		tell(s->chan, s->xfer_notice);
+		s->xfer_notice[0] = '\0';
+	}
+	if (s->xfer_refused)
+		return 1;
 	if (s->sftp == NULL || s->xfer_failed)
 		return 0;
 	if (!s->to_target.broken && !s->to_engineer.broken) {
@@ -299,6 +313,7 @@ xfer_check(struct session *s)
 			return 0;
 	}
 	s->xfer_failed = 1;
+	s->end_reason = "protocol_error";
 	session_event(s, "protocol_error", "sftp_malformed", s->xfer_error);
 	log_warn("event=protocol_error reason=sftp_malformed detail=\"%s\"", s->xfer_error);
 	{

@@ -3,7 +3,11 @@
 #define REMGATE_XFER_H
 #include "session.h"
 
-/* May this session open the sftp subsystem? 0, or -1 (refused: told and recorded). */
+/*
+ * May this session open the sftp subsystem? 0, or -1: refused and
+ * recorded; the caller accepts the request anyway and the loop then tells
+ * the engineer why, exits 1 and closes (clients show that, not a bare failure).
+ */
 int xfer_sftp_allowed(struct session *s, ssh_channel channel);
 /* Put the SFTP parser in both directions of the relay. 0 or -1. */
 int xfer_start_sftp(struct session *s);
@@ -15,7 +19,7 @@ int xfer_start_sftp(struct session *s);
 int xfer_exec(struct session *s, ssh_channel channel, const char *command, int *is_sftp);
 /* Every relayed byte (the recording tap): the scp parser reads its side. */
 void xfer_tap(struct session *s, struct relaybuf *b, const void *data, size_t len);
-/* 1 once the SFTP stream turned out malformed (event written, engineer told): close the channel. */
+/* 1 once the channel must close: a refused transfer, or a malformed SFTP stream (recorded, engineer told). */
 int xfer_check(struct session *s);
 /* The session ends: report files left open, free the parsers. */
 void xfer_finish(struct session *s);
