@@ -104,8 +104,8 @@ print_transfer(const struct transfer_row *t, void *arg)
 	else if (t->bytes_written == 0)
 		snprintf(bytes, sizeof(bytes), "0 up");
 	if (!l->json) {
-		printf("%-16s %-20s %-4s %-8s %-18s %-12.12s %-17s %s%s%s\n", t->session_id, when, t->protocol, t->op,
-		    t->status, t->sha256 ? t->sha256 : "-", bytes, t->path ? t->path : "-", t->path2 ? " -> " : "",
+		printf("%-16s %-20s %-4s %-8s %-17s %-13s %-64s %s%s%s\n", t->session_id, when, t->protocol, t->op,
+		    t->status, bytes, t->sha256 ? t->sha256 : "-", t->path ? t->path : "-", t->path2 ? " -> " : "",
 		    t->path2 ? t->path2 : "");
 		return 0;
 	}
@@ -149,8 +149,8 @@ int
 cmd_transfers_list(struct ctl *c, int argc, char **argv)
 {
 	static const char usage[] = "transfers list [SESSION_ID] [--json]";
-	static const char header[] = "SESSION          TIME                 PROT OP       STATUS             "
-	    "SHA256       BYTES             PATH\n";
+	static const char header[] = "SESSION          TIME                 PROT OP       STATUS            "
+	    "BYTES         SHA256                                                           PATH\n";
 
 	transfers_sid = NULL;
 	if (argc >= 2 && argv[1][0] != '-') {
