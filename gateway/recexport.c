@@ -12,6 +12,7 @@
 #include "json.h"
 #include "recexport.h"
 #include "recfile.h"
+#include "scp.h"
 #include "util.h"
 
 static void
@@ -203,6 +204,7 @@ cast_record(const struct rec *rec, void *arg)
 struct text_ctx {
 	FILE *out;
 	int pty;
+	int transfer;	/* sftp or scp: the data is protocol bytes, shown as its transfer records */
 	struct cmdlog *cl;
 	int at_line_start;
 };
@@ -259,10 +261,26 @@ text_record(const struct rec *rec, void *arg)
 	case REC_PTY:
 		x->pty = 1;
 		return 0;
-	case REC_EXEC:
-		fprintf(x->out, "[%s] exec: %.*s\n", when, (int)rec->len, (const char *)rec->data);
+	case REC_EXEC: {
+		char cmd[4096], *path = NULL;
+
+		snprintf(cmd, sizeof(cmd), "%.*s", (int)rec->len, (const char *)rec->data);
+		fprintf(x->out, "[%s] exec: %s\n", when, cmd);
+		if (scp_command(cmd, &path) != SCP_NONE || strstr(cmd, "sftp-server") != NULL)
+			x->transfer = 1;
+		free(path);
+		return 0;
+	}
+	case REC_SUBSYSTEM:
+		fprintf(x->out, "[%s] subsystem: %.*s\n", when, (int)rec->len, (const char *)rec->data);
+		x->transfer = 1;
+		return 0;
+	case REC_TRANSFER:
+		fprintf(x->out, "[%s] transfer %.*s\n", when, (int)rec->len, (const char *)rec->data);
 		return 0;
 	case REC_OUTPUT:
+		if (x->transfer)
+			return 0;	/* binary protocol; the transfer records say what moved */
 		if (x->pty) {
 			cmdlog_output(x->cl, rec->data, rec->len, rec->time_us);
 			return 0;

@@ -72,6 +72,7 @@ while kill -0 "$SFTP" 2>/dev/null; do
 done
 wait "$SFTP" || fail "sftp batch failed: $(cat "$WORK/sftp.out")"
 SID=$(last_sid)
+BIG_SID=$SID
 for f in empty one mid big; do
 	assert_eq "$f uploaded intact" "$(sha "$L/$f.bin")" "$(sha "$R/$f.bin")"
 done
@@ -242,6 +243,15 @@ python3 -c "import sys; sys.stdout.buffer.write($INIT)" >"$WORK/init.bin"
 out=$(gw_ssh alice alice+router1 "$WORK/bin/sftp-server" <"$WORK/init.bin" 2>&1 >/dev/null)
 assert_contains "device side" "$out" "malformed SFTP packet from the device"
 ps -o pid= -p "$GW_PID" >/dev/null || fail "the gateway died"
+
+log "a report over a transfer session lists the files, and its command log is text"
+printf 'fault: "patch needed"\ncause: "bug 4711"\nactions: "uploaded the patch"\nresult: repaired\nprevention: "update"\n' >"$WORK/n.yaml"
+ctl report create "$BIG_SID" --from "$WORK/n.yaml" --out "$WORK/report" >/dev/null || fail "report over an sftp session"
+grep -q "sftp close $R/big.bin (write,create,truncate), $((BIG_MB * 1048576)) bytes written, sha256 $(sha "$L/big.bin"): OK" \
+    "$WORK/report/report.md" || fail "report.md does not list the upload"
+grep -q '"op":"close"' "$WORK/report/commands.log" || fail "commands.log does not show the transfers"
+[ "$(stat -c %s "$WORK/report/commands.log")" -lt 20000 ] || fail "commands.log holds the SFTP bytes"
+ctl verify "$WORK/report" >/dev/null || fail "the report over an sftp session does not verify"
 
 log "transfers list for everything"
 ctl transfers list >"$WORK/all" || fail "transfers list"
