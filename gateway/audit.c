@@ -5,30 +5,12 @@
 #include <string.h>
 
 static void
-bind_text_or_null(sqlite3_stmt *s, int i, const char *v)
-{
-	if (v)
-		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(s, i);
-}
-
-static void
 bind_id_or_null(sqlite3_stmt *s, int i, int64_t v)
 {
 	if (v > 0)
 		sqlite3_bind_int64(s, i, v);
 	else
 		sqlite3_bind_null(s, i);
-}
-
-static int
-step_done(sqlite3_stmt *s)
-{
-	int rc = sqlite3_step(s);
-
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 int
@@ -42,14 +24,14 @@ audit_event_add(struct store *st, const struct audit_event *ev, int64_t ts)
 		return -1;
 	sqlite3_bind_int64(s, 1, ts);
 	sqlite3_bind_text(s, 2, ev->kind, -1, SQLITE_STATIC);
-	bind_text_or_null(s, 3, ev->session_id);
-	bind_text_or_null(s, 4, ev->engineer);
-	bind_text_or_null(s, 5, ev->target);
+	store_bind_text_or_null(s, 3, ev->session_id);
+	store_bind_text_or_null(s, 4, ev->engineer);
+	store_bind_text_or_null(s, 5, ev->target);
 	bind_id_or_null(s, 6, ev->approval_id);
-	bind_text_or_null(s, 7, ev->client_addr);
-	bind_text_or_null(s, 8, ev->reason);
-	bind_text_or_null(s, 9, ev->detail);
-	return step_done(s);
+	store_bind_text_or_null(s, 7, ev->client_addr);
+	store_bind_text_or_null(s, 8, ev->reason);
+	store_bind_text_or_null(s, 9, ev->detail);
+	return store_step_done(s);
 }
 
 int
@@ -68,7 +50,7 @@ audit_session_begin(struct store *st, const struct audit_session *a)
 	sqlite3_bind_text(s, 5, a->client_addr, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 6, a->pid);
 	sqlite3_bind_int64(s, 7, a->started_at);
-	return step_done(s);
+	return store_step_done(s);
 }
 
 int
@@ -79,9 +61,9 @@ audit_session_kind(struct store *st, const char *id, const char *kind, const cha
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
-	bind_text_or_null(s, 2, command);
+	store_bind_text_or_null(s, 2, command);
 	sqlite3_bind_text(s, 3, id, -1, SQLITE_STATIC);
-	return step_done(s);
+	return store_step_done(s);
 }
 
 int
@@ -98,12 +80,12 @@ audit_session_end(struct store *st, const struct audit_session *a)
 		sqlite3_bind_int(s, 2, a->exit_status);
 	else
 		sqlite3_bind_null(s, 2);
-	bind_text_or_null(s, 3, a->exit_signal);
-	bind_text_or_null(s, 4, a->end_reason);
+	store_bind_text_or_null(s, 3, a->exit_signal);
+	store_bind_text_or_null(s, 4, a->end_reason);
 	sqlite3_bind_int64(s, 5, a->bytes_in);
 	sqlite3_bind_int64(s, 6, a->bytes_out);
 	sqlite3_bind_text(s, 7, a->id, -1, SQLITE_STATIC);
-	return step_done(s);
+	return store_step_done(s);
 }
 
 int
@@ -216,7 +198,7 @@ audit_session_recording(struct store *st, const char *id, const char *path)
 		return -1;
 	sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, id, -1, SQLITE_STATIC);
-	return step_done(s);
+	return store_step_done(s);
 }
 
 int
@@ -229,7 +211,7 @@ audit_session_sealed(struct store *st, const char *id, uint32_t records, const c
 	sqlite3_bind_int64(s, 1, records);
 	sqlite3_bind_text(s, 2, head_hex, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, id, -1, SQLITE_STATIC);
-	return step_done(s);
+	return store_step_done(s);
 }
 
 int
@@ -244,7 +226,7 @@ audit_session_request_kill(struct store *st, const char *id, const char *by, con
 		return -1;
 	sqlite3_bind_int64(s, 1, now);
 	sqlite3_bind_text(s, 2, by, -1, SQLITE_STATIC);
-	bind_text_or_null(s, 3, reason);
+	store_bind_text_or_null(s, 3, reason);
 	sqlite3_bind_text(s, 4, id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);

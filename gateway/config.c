@@ -19,6 +19,7 @@
 #include "duration.h"
 #include "sigkey.h"
 #include "util.h"
+#include "yamlerr.h"
 
 struct loader {
 	const char *file;
@@ -37,12 +38,7 @@ fail_at(struct loader *ld, const yaml_node_t *node, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (node != NULL)
-		snprintf(ld->err, ld->errlen, "%s:%zu:%zu: %s", ld->file,
-		    node->start_mark.line + 1, node->start_mark.column + 1, msg);
-	else
-		snprintf(ld->err, ld->errlen, "%s: %s", ld->file, msg);
-	return -1;
+	return yamlerr_at(ld->err, ld->errlen, ld->file, node, msg);
 }
 
 static const char *
@@ -563,10 +559,7 @@ config_load(const char *path, struct config **out, char *err, size_t errlen)
 	yaml_parser_initialize(&parser);
 	yaml_parser_set_input_file(&parser, f);
 	if (!yaml_parser_load(&parser, &ld.doc)) {
-		snprintf(err, errlen, "%s:%zu:%zu: YAML syntax error: %s%s%s", path,
-		    parser.problem_mark.line + 1, parser.problem_mark.column + 1,
-		    parser.problem ? parser.problem : "unknown",
-		    parser.context ? " " : "", parser.context ? parser.context : "");
+		yamlerr_syntax(err, errlen, path, &parser);
 		yaml_parser_delete(&parser);
 		goto out;
 	}

@@ -14,7 +14,6 @@ keyhistory_note(struct store *st, const uint8_t pub[SIGKEY_PUB_LEN], int64_t now
 {
 	char line[200], fp[80];
 	sqlite3_stmt *q;
-	int rc;
 
 	if (sigkey_public_line(pub, NULL, line, sizeof(line)) != 0 || sigkey_fingerprint(pub, fp, sizeof(fp)) != 0)
 		return -1;
@@ -24,9 +23,7 @@ keyhistory_note(struct store *st, const uint8_t pub[SIGKEY_PUB_LEN], int64_t now
 	sqlite3_bind_text(q, 1, fp, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(q, 2, line, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(q, 3, now);
-	rc = sqlite3_step(q);
-	sqlite3_finalize(q);
-	if (rc != SQLITE_DONE) {
+	if (store_step_done(q) != 0) {
 		log_error("event=store_error op=keyhistory_note error=\"%s\"", store_errmsg(st));
 		return -1;
 	}
@@ -94,7 +91,6 @@ keyhistory_retire(struct store *st, const uint8_t pub[SIGKEY_PUB_LEN], int64_t n
 {
 	char fp[80];
 	sqlite3_stmt *q;
-	int rc;
 
 	if (sigkey_fingerprint(pub, fp, sizeof(fp)) != 0)
 		return -1;
@@ -105,9 +101,7 @@ keyhistory_retire(struct store *st, const uint8_t pub[SIGKEY_PUB_LEN], int64_t n
 	sqlite3_bind_int64(q, 1, now);
 	sqlite3_bind_text(q, 2, by, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(q, 3, fp, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(q);
-	sqlite3_finalize(q);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return store_step_done(q);
 }
 
 /* ssh-keygen reads these times as UTC when they end in Z. */

@@ -10,6 +10,7 @@
 
 #include "narrative.h"
 #include "util.h"
+#include "yamlerr.h"
 
 #define NARRATIVE_MAX (256 * 1024)	/* a report, not a novel */
 
@@ -29,12 +30,7 @@ fail_at(struct reader *rd, const yaml_node_t *node, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (node != NULL)
-		snprintf(rd->err, rd->errlen, "%s:%zu:%zu: %s", rd->name, node->start_mark.line + 1,
-		    node->start_mark.column + 1, msg);
-	else
-		snprintf(rd->err, rd->errlen, "%s: %s", rd->name, msg);
-	return -1;
+	return yamlerr_at(rd->err, rd->errlen, rd->name, node, msg);
 }
 
 int
@@ -178,9 +174,7 @@ narrative_parse(const char *name, const char *buf, size_t len, struct narrative 
 	yaml_parser_initialize(&parser);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
 	if (!yaml_parser_load(&parser, &rd.doc)) {
-		snprintf(err, errlen, "%s:%zu:%zu: YAML syntax error: %s%s%s", name, parser.problem_mark.line + 1,
-		    parser.problem_mark.column + 1, parser.problem ? parser.problem : "unknown",
-		    parser.context ? " " : "", parser.context ? parser.context : "");
+		yamlerr_syntax(err, errlen, name, &parser);
 		yaml_parser_delete(&parser);
 		return -1;
 	}

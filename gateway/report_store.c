@@ -47,24 +47,6 @@ report_store_reserve(struct store *st, const struct report_facts *f, int64_t *id
 	return 0;
 }
 
-static int
-exec_sql(struct store *st, const char *sql)
-{
-	return sqlite3_exec(store_db(st), sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
-}
-
-static int
-step_done(sqlite3_stmt *q)
-{
-	int rc;
-
-	if (q == NULL)
-		return -1;
-	rc = sqlite3_step(q);
-	sqlite3_finalize(q);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
 int
 report_store_finish(struct store *st, int64_t id, const char *bundle_dir, const char *report_json,
     const struct report_facts *f, const char *const *session_ids, size_t nsessions, const char *commands_text)
@@ -72,7 +54,7 @@ report_store_finish(struct store *st, int64_t id, const char *bundle_dir, const 
 	const struct narrative *n = f->narrative;
 	sqlite3_stmt *q;
 
-	if (exec_sql(st, "BEGIN IMMEDIATE") != 0)
+	if (store_exec(st, "BEGIN IMMEDIATE") != 0)
 		return -1;
 	q = store_prepare(st, "UPDATE reports SET report_json = ?, bundle_dir = ? WHERE id = ?");
 	if (q != NULL) {
@@ -80,7 +62,7 @@ report_store_finish(struct store *st, int64_t id, const char *bundle_dir, const 
 		sqlite3_bind_text(q, 2, bundle_dir, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(q, 3, id);
 	}
-	if (step_done(q) != 0)
+	if (store_step_done(q) != 0)
 		goto fail;
 	for (size_t i = 0; i < nsessions; i++) {
 		q = store_prepare(st, "INSERT INTO report_sessions (report_id, session_id) VALUES (?, ?)");
@@ -88,7 +70,7 @@ report_store_finish(struct store *st, int64_t id, const char *bundle_dir, const 
 			sqlite3_bind_int64(q, 1, id);
 			sqlite3_bind_text(q, 2, session_ids[i], -1, SQLITE_STATIC);
 		}
-		if (step_done(q) != 0)
+		if (store_step_done(q) != 0)
 			goto fail;
 	}
 	q = store_prepare(st, "INSERT INTO reports_fts (rowid, ticket, targets, engineers, fault, cause, actions, "
@@ -105,14 +87,14 @@ report_store_finish(struct store *st, int64_t id, const char *bundle_dir, const 
 		sqlite3_bind_text(q, 9, n->followup ? n->followup : "", -1, SQLITE_STATIC);
 		sqlite3_bind_text(q, 10, commands_text, -1, SQLITE_STATIC);
 	}
-	if (step_done(q) != 0)
+	if (store_step_done(q) != 0)
 		goto fail;
-	if (exec_sql(st, "COMMIT") != 0)
+	if (store_exec(st, "COMMIT") != 0)
 		goto fail;
 	return 0;
 fail:
 	log_error("event=store_error op=report_finish error=\"%s\"", store_errmsg(st));
-	exec_sql(st, "ROLLBACK");
+	store_exec(st, "ROLLBACK");
 	return -1;
 }
 
@@ -123,7 +105,7 @@ report_store_abandon(struct store *st, int64_t id)
 
 	if (q != NULL) {
 		sqlite3_bind_int64(q, 1, id);
-		step_done(q);
+		store_step_done(q);
 	}
 }
 

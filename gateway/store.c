@@ -169,3 +169,30 @@ store_schema_version(struct store *st)
 	sqlite3_finalize(stmt);
 	return v;
 }
+
+void
+store_bind_text_or_null(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v != NULL)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+int
+store_step_done(sqlite3_stmt *s)
+{
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_exec(struct store *st, const char *sql)
+{
+	return sqlite3_exec(store_db(st), sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}

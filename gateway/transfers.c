@@ -5,15 +5,6 @@
 #include "transfers.h"
 
 static void
-bind_text_or_null(sqlite3_stmt *q, int i, const char *s)
-{
-	if (s != NULL)
-		sqlite3_bind_text(q, i, s, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(q, i);
-}
-
-static void
 bind_count(sqlite3_stmt *q, int i, int64_t n)
 {
 	if (n >= 0)
@@ -36,15 +27,15 @@ transfers_add(struct store *st, const struct transfer_row *t)
 	sqlite3_bind_int64(q, 2, t->ts_us);
 	sqlite3_bind_text(q, 3, t->protocol, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 4, t->op, -1, SQLITE_STATIC);
-	bind_text_or_null(q, 5, t->path);
-	bind_text_or_null(q, 6, t->path2);
-	bind_text_or_null(q, 7, t->flags);
+	store_bind_text_or_null(q, 5, t->path);
+	store_bind_text_or_null(q, 6, t->path2);
+	store_bind_text_or_null(q, 7, t->flags);
 	bind_count(q, 8, t->bytes_read);
 	bind_count(q, 9, t->bytes_written);
-	bind_text_or_null(q, 10, t->sha256);
+	store_bind_text_or_null(q, 10, t->sha256);
 	sqlite3_bind_text(q, 11, t->status, -1, SQLITE_STATIC);
 	sqlite3_bind_int(q, 12, t->by_gateway ? 1 : 0);
-	bind_text_or_null(q, 13, t->message);
+	store_bind_text_or_null(q, 13, t->message);
 	rc = sqlite3_step(q);
 	sqlite3_finalize(q);
 	if (rc != SQLITE_DONE) {
@@ -71,7 +62,7 @@ transfers_list(struct store *st, const char *sid, int (*cb)(const struct transfe
 
 	if (q == NULL)
 		return -1;
-	bind_text_or_null(q, 1, sid);
+	store_bind_text_or_null(q, 1, sid);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		struct transfer_row t = {
 			.id = sqlite3_column_int64(q, 0),
