@@ -13,19 +13,6 @@ setup_all
 TOKEN=$(new_token --max-sessions 5) || fail approve
 export TOKEN
 
-# Largest VmRSS (kB) of the gateway's session children while $1 runs.
-watch_rss() {
-	max=0
-	while kill -0 "$1" 2>/dev/null; do
-		for child in $(pgrep -P "$GW_PID"); do
-			rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$child/status" 2>/dev/null)
-			[ -n "$rss" ] && [ "$rss" -gt "$max" ] && max=$rss
-		done
-		sleep 0.2
-	done
-	echo "$max"
-}
-
 log "download: head -c ${MB}M /dev/urandom on the device, hashed at both ends"
 start=$(date +%s.%N)
 gw_ssh alice alice+router1 "head -c ${MB}M /dev/urandom | tee >(sha256sum | cut -d' ' -f1 >&2)" \

@@ -219,6 +219,19 @@ gw_scp() {
 	    -o ConnectTimeout=10 -o LogLevel=${SSH_LOG_LEVEL:-ERROR} "$@"
 }
 
+# Largest VmRSS (kB) of the gateway's session children while process $1 runs.
+watch_rss() {
+	max=0
+	while kill -0 "$1" 2>/dev/null; do
+		for child in $(pgrep -P "$GW_PID"); do
+			rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$child/status" 2>/dev/null)
+			[ -n "$rss" ] && [ "$rss" -gt "$max" ] && max=$rss
+		done
+		sleep 0.2
+	done
+	echo "$max"
+}
+
 new_token() {	# [extra approve args]: an approval for alice on router1
 	ctl approve --engineer "${ENGINEER:-alice}" --target "${TARGET:-router1}" --ticket "T-${RANDOM}" \
 	    --level 2 --approver wang --method phone --valid "${VALID:-1h}" "$@"

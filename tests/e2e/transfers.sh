@@ -62,14 +62,7 @@ get $R/empty.bin $L/empty.back
 B
 gw_sftp alice alice+router1 -b "$WORK/batch" >"$WORK/sftp.out" 2>&1 &
 SFTP=$!
-PEAK=0
-while kill -0 "$SFTP" 2>/dev/null; do
-	for pid in $(pgrep -P "$GW_PID"); do
-		rss=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null)
-		[ -n "$rss" ] && [ "$rss" -gt "$PEAK" ] && PEAK=$rss
-	done
-	sleep 0.2
-done
+PEAK=$(watch_rss "$SFTP")
 wait "$SFTP" || fail "sftp batch failed: $(cat "$WORK/sftp.out")"
 SID=$(last_sid)
 BIG_SID=$SID
