@@ -281,8 +281,9 @@ recfile_check(const uint8_t *file, size_t len, const uint8_t *pub, struct rec_ch
 			bad(c, rec.seq, rec.offset, "the seal does not match the records before it");
 			return;
 		}
+		memcpy(c->seal_sig, rec.data + 4 + RECFILE_HASH_LEN + 8, sizeof(c->seal_sig));
 		mlen = recfile_seal_message(c->head, c->records, msg, sizeof(msg));
-		if (pub != NULL && !sigkey_verify(pub, msg, mlen, rec.data + 4 + RECFILE_HASH_LEN + 8)) {
+		if (pub != NULL && !sigkey_verify(pub, msg, mlen, c->seal_sig)) {
 			bad(c, rec.seq, rec.offset, "the seal's signature does not verify with the gateway's signing key");
 			return;
 		}
@@ -293,4 +294,16 @@ recfile_check(const uint8_t *file, size_t len, const uint8_t *pub, struct rec_ch
 		c->verdict = REC_SEALED;
 		return;
 	}
+}
+
+int
+recfile_seal_signed_by(const struct rec_check *c, const uint8_t *pub)
+{
+	uint8_t msg[128];
+	size_t mlen;
+
+	if (c->verdict != REC_SEALED)
+		return 0;
+	mlen = recfile_seal_message(c->head, c->records, msg, sizeof(msg));
+	return sigkey_verify(pub, msg, mlen, c->seal_sig);
 }

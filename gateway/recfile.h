@@ -113,6 +113,7 @@ struct rec_check {
 	int truncated_tail;	/* unsealed with a partial record at the end */
 	uint64_t first_us, last_us;
 	char session[64];
+	uint8_t seal_sig[64];	/* the seal's Ed25519 signature, when sealed */
 };
 
 /*
@@ -120,5 +121,8 @@ struct rec_check {
  * must verify with; NULL skips the signature (the caller says so).
  */
 void recfile_check(const uint8_t *file, size_t len, const uint8_t *pub, struct rec_check *out);
+
+/* After a check that found a seal (pub NULL): did pub sign it? 1 or 0. No second pass over the file. */
+int recfile_seal_signed_by(const struct rec_check *c, const uint8_t *pub);
 
 #endif

@@ -127,16 +127,12 @@ report_check_recording(const struct keyring *kr, const uint8_t *data, size_t len
     char *signer, size_t signerlen)
 {
 	signer[0] = '\0';
-	/* Without a seal, or with a broken chain, every key gives the same answer. */
+	/* One pass over the chain; then only the seal's signature, key by key. */
 	recfile_check(data, len, NULL, chk);
 	if (chk->verdict != REC_SEALED)
 		return;
 	for (size_t i = 0; i < kr->n; i++) {
-		struct rec_check c;
-
-		recfile_check(data, len, kr->k[i].pub, &c);
-		if (c.verdict == REC_SEALED) {
-			*chk = c;
+		if (recfile_seal_signed_by(chk, kr->k[i].pub)) {
 			snprintf(signer, signerlen, "%s", kr->k[i].fingerprint);
 			return;
 		}
