@@ -195,17 +195,18 @@ by_start(const void *x, const void *y)
 	return a->started_at < b->started_at ? -1 : a->started_at > b->started_at ? 1 : strcmp(a->id, b->id);
 }
 
+/* Append w to a space-separated list unless it is in it already. */
 static void
 add_word(char *list, size_t len, const char *w)
 {
-	char padded[200];
+	size_t n = strlen(w);
 
-	snprintf(padded, sizeof(padded), " %s ", w);
-	{
-		char probe[1100];
-		snprintf(probe, sizeof(probe), " %s ", list);
-		if (strstr(probe, padded) != NULL)
+	for (const char *p = list; *p != '\0';) {
+		size_t k = strcspn(p, " ");
+
+		if (k == n && strncmp(p, w, n) == 0)
 			return;
+		p += k + (p[k] == ' ');
 	}
 	if (list[0] != '\0')
 		strncat(list, " ", len - strlen(list) - 1);

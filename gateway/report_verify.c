@@ -164,11 +164,11 @@ check_bundle_signers(struct verifier *v)
 	}
 	for (size_t i = 0; i < kr.n; i++)
 		if (memcmp(kr.k[i].pub, v->trusted.k[v->signer].pub, SIGKEY_PUB_LEN) == 0) {
-			item(v, VERIFY_OK, "allowed_signers", "lists the signing key, so ssh-keygen -Y verify works "
+			item(v, VERIFY_OK, "signer in allowed_signers", "the signing key is listed, so ssh-keygen -Y verify works "
 			    "with it");
 			return;
 		}
-	item(v, VERIFY_FAIL, "allowed_signers", "does not list the key that signed the report");
+	item(v, VERIFY_FAIL, "signer in allowed_signers", "the key that signed the report is not listed");
 }
 
 static int
