@@ -233,11 +233,14 @@ cmd_recording_export(struct ctl *c, int argc, char **argv)
 		recording_close(&r);
 		return ctl_fail("%s: %s", outpath, strerror(errno));
 	}
-	if (strcmp(format, "asciicast") == 0)
+	if (strcmp(format, "asciicast") == 0 && recexport_is_transfer(r.data, r.len))
+		rc = ctl_fail("%s is a file transfer session (sftp or scp): nothing to play; "
+		    "use --format text, or remgatectl transfers list %s", r.sid, r.sid);
+	else if (strcmp(format, "asciicast") == 0)
 		rc = recexport_asciicast(r.data, r.len, out);
 	else
 		rc = recexport_text(r.data, r.len, out);
-	if (rc != 0)
+	if (rc < 0)
 		rc = ctl_fail("%s: not a remgate recording, or out of memory", r.path);
 	recording_close(&r);
 	if (out != stdout && fclose(out) != 0)
@@ -300,7 +303,11 @@ cmd_recording_play(struct ctl *c, int argc, char **argv)
 	}
 	if ((rc = recording_open(c, argv[optind], &r)) != 0)
 		return rc;
-	rc = recording_each(&r, play_record, &p);
+	/* A transfer's data is protocol bytes, not a terminal: show what moved instead. */
+	if (recexport_is_transfer(r.data, r.len))
+		rc = recexport_text(r.data, r.len, stdout) == 0 ? 0 : ctl_fail("%s: not a remgate recording", r.path);
+	else
+		rc = recording_each(&r, play_record, &p);
 	recording_close(&r);
 	return rc;
 }

@@ -15,6 +15,19 @@
 #include "scp.h"
 #include "util.h"
 
+/* An exec of scp -t/-f or of sftp-server: the gateway audits it as a transfer (xfer.c). */
+static int
+exec_is_transfer(const struct rec *rec)
+{
+	char cmd[4096], *path = NULL;
+	int yes;
+
+	snprintf(cmd, sizeof(cmd), "%.*s", (int)rec->len, (const char *)rec->data);
+	yes = scp_command(cmd, &path) != SCP_NONE || strstr(cmd, "sftp-server") != NULL;
+	free(path);
+	return yes;
+}
+
 static void
 fmt_us(uint64_t us, char *buf, size_t len)
 {
@@ -261,16 +274,10 @@ text_record(const struct rec *rec, void *arg)
 	case REC_PTY:
 		x->pty = 1;
 		return 0;
-	case REC_EXEC: {
-		char cmd[4096], *path = NULL;
-
-		snprintf(cmd, sizeof(cmd), "%.*s", (int)rec->len, (const char *)rec->data);
-		fprintf(x->out, "[%s] exec: %s\n", when, cmd);
-		if (scp_command(cmd, &path) != SCP_NONE || strstr(cmd, "sftp-server") != NULL)
-			x->transfer = 1;
-		free(path);
+	case REC_EXEC:
+		fprintf(x->out, "[%s] exec: %.*s\n", when, (int)rec->len, (const char *)rec->data);
+		x->transfer = exec_is_transfer(rec);
 		return 0;
-	}
 	case REC_SUBSYSTEM:
 		fprintf(x->out, "[%s] subsystem: %.*s\n", when, (int)rec->len, (const char *)rec->data);
 		x->transfer = 1;
@@ -353,4 +360,26 @@ recexport_text(const uint8_t *file, size_t len, FILE *out)
 	cmdlog_finish(x.cl, 0);
 	cmdlog_free(x.cl);
 	return rc;
+}
+
+static int
+find_transfer(const struct rec *rec, void *arg)
+{
+	int *yes = arg;
+
+	if (rec->type == REC_SUBSYSTEM || (rec->type == REC_EXEC && exec_is_transfer(rec))) {
+		*yes = 1;
+		return 1;	/* found: stop */
+	}
+	/* The session's kind is set before any data flows. */
+	return rec->type == REC_INPUT || rec->type == REC_OUTPUT || rec->type == REC_SHELL;
+}
+
+int
+recexport_is_transfer(const uint8_t *file, size_t len)
+{
+	int yes = 0;
+
+	each_record(file, len, find_transfer, &yes);
+	return yes;
 }

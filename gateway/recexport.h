@@ -9,4 +9,6 @@
 int recexport_asciicast(const uint8_t *file, size_t len, FILE *out);
 /* The command log: each command with its time and what the device echoed. 0 or -1. */
 int recexport_text(const uint8_t *file, size_t len, FILE *out);
+/* Is it a file transfer session (sftp, scp), whose data is protocol bytes rather than a terminal? */
+int recexport_is_transfer(const uint8_t *file, size_t len);
 #endif

@@ -111,6 +111,10 @@ for want in "mkdir $R/d" "rename $R/one.bin" "opendir $R/d" "setstat $R/d/one.mo
     "remove $R/d/one.moved" "rmdir $R/d"; do
 	grep -q "^$want.* OK False$" "$WORK/rows" || fail "no '$want' row: $(cat "$WORK/rows")"
 done
+out=$(ctl recording play "$SID") || fail "recording play of an sftp session"
+assert_contains "play shows the operations, not SFTP bytes" "$out" '"op":"rename"'
+out=$(ctl recording export "$SID" --format asciicast 2>&1) && fail "an sftp session exported as a terminal cast"
+assert_contains "asciicast refusal" "$out" "file transfer session"
 ctl transfers list "$SID" --json | python3 -c '
 import json, sys
 t = [r for r in json.load(sys.stdin) if r["op"] == "rename"][0]
