@@ -171,16 +171,17 @@ session_open_recording(struct session *s, char *err, size_t errlen)
 }
 
 /* Say one line to the engineer on the channel's stderr before we close. */
-static void
+void
 tell_engineer(struct session *s, const char *line)
 {
-	char msg[300];
+	char msg[1100];
 	int n;
 
 	if (s->chan == NULL || s->eng_closed)
 		return;
-	n = snprintf(msg, sizeof(msg), "\r\nremgate: %s\r\n", line);
-	if (n > 0 && (size_t)n < sizeof(msg))
+	/* A long line is cut, not lost. */
+	n = snprintf(msg, sizeof(msg), "\r\nremgate: %.1000s\r\n", line);
+	if (n > 0)
 		ssh_channel_write_stderr(s->chan, msg, (uint32_t)n);
 }
 

@@ -93,6 +93,8 @@ int session_run(const struct config *cfg, const struct sigkey *sigkey, ssh_bind 
 
 /* Open the recording once the approval is taken. 0, or -1 with a reason. */
 int session_open_recording(struct session *s, char *err, size_t errlen);
+/* "remgate: line" on the engineer's stderr (if the channel is open). */
+void tell_engineer(struct session *s, const char *line);
 /* A record of type with a small JSON or text payload. */
 void session_record(struct session *s, uint8_t type, const void *data, size_t len);
 

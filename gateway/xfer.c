@@ -195,16 +195,6 @@ filter_responses(void *arg, struct relaybuf *b, const char *data, size_t len)
 	return (long)pos;
 }
 
-/* Tell the engineer on stderr; most clients show it. */
-static void
-tell(ssh_channel channel, const char *text)
-{
-	char line[1024];
-
-	snprintf(line, sizeof(line), "remgate: %s\r\n", text);
-	ssh_channel_write_stderr(channel, line, (uint32_t)strlen(line));
-}
-
 /* Refused by policy: recorded now; the engineer reads why once the loop closes the channel. */
 static int
 refuse(struct session *s, const char *reason, const char *what)
@@ -294,7 +284,7 @@ int
 xfer_check(struct session *s)
 {
 	if (s->xfer_notice[0] != '\0' && s->chan != NULL) {
-		tell(s->chan, s->xfer_notice);
+		tell_engineer(s, s->xfer_notice);
 		s->xfer_notice[0] = '\0';
 	}
 	if (s->xfer_refused)
@@ -319,7 +309,7 @@ xfer_check(struct session *s)
 	{
 		char line[400];
 		snprintf(line, sizeof(line), "%s; channel closed", s->xfer_error);
-		tell(s->chan, line);
+		tell_engineer(s, line);
 	}
 	return 1;
 }
