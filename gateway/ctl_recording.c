@@ -9,8 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -59,9 +57,7 @@ row_found(const struct audit_session *a, void *arg)
 static int
 recording_open(struct ctl *c, const char *arg, struct recording *r)
 {
-	struct stat sb;
 	const char *base;
-	int fd;
 
 	memset(r, 0, sizeof(*r));
 	if (arg == NULL)
@@ -79,51 +75,18 @@ recording_open(struct ctl *c, const char *arg, struct recording *r)
 	}
 	if (r->path[0] == '\0')
 		return ctl_fail("session %s has no recording", arg);
-	if ((fd = open(r->path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &sb) != 0) {
-		int e = errno;
-		if (fd >= 0)
-			close(fd);
-		return ctl_fail("%s: %s", r->path, strerror(e));
-	}
-	r->len = (size_t)sb.st_size;
-	if (r->len > 0) {
-		void *m = mmap(NULL, r->len, PROT_READ, MAP_PRIVATE, fd, 0);
-		if (m == MAP_FAILED) {
-			close(fd);
-			return ctl_fail("%s: %s", r->path, strerror(errno));
-		}
-		r->map = m;
-		r->data = m;
-	}
-	close(fd);
+	if (util_map_file(r->path, 0, &r->map, &r->len) != 0)
+		return ctl_fail("%s: %s", r->path, strerror(errno));
+	r->data = r->map;
 	return 0;
 }
 
 static void
 recording_close(struct recording *r)
 {
-	if (r->map != NULL)
-		munmap(r->map, r->len);
+	util_unmap_file(r->map, r->len);
 	r->map = NULL;
 	r->data = NULL;
-}
-
-/* Walk every intact record (the chain checked on the way). */
-static int
-recording_each(const struct recording *r, int (*cb)(const struct rec *, void *), void *arg)
-{
-	struct rec_reader rd;
-	struct rec rec;
-
-	if (r->len < RECFILE_MAGIC_LEN || memcmp(r->data, RECFILE_MAGIC, RECFILE_MAGIC_LEN) != 0)
-		return ctl_fail("%s is not a remgate recording", r->path);
-	rec_reader_init(&rd, r->data + RECFILE_MAGIC_LEN, r->len - RECFILE_MAGIC_LEN, RECFILE_MAGIC_LEN);
-	while (rec_reader_next(&rd, &rec) == REC_NEXT_OK) {
-		int rc = cb(&rec, arg);
-		if (rc != 0)
-			return rc < 0 ? EXIT_FAIL : 0;
-	}
-	return 0;
 }
 
 /* ---- verify --------------------------------------------------------- */
@@ -307,7 +270,8 @@ cmd_recording_play(struct ctl *c, int argc, char **argv)
 	if (recexport_is_transfer(r.data, r.len))
 		rc = recexport_text(r.data, r.len, stdout) == 0 ? 0 : ctl_fail("%s: not a remgate recording", r.path);
 	else
-		rc = recording_each(&r, play_record, &p);
+		rc = recfile_each(r.data, r.len, play_record, &p) == 0 ? 0 :
+		    ctl_fail("%s is not a remgate recording", r.path);
 	recording_close(&r);
 	return rc;
 }

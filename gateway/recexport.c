@@ -318,29 +318,11 @@ text_record(const struct rec *rec, void *arg)
 	}
 }
 
-/* Walk every intact record (the chain checked on the way). -1: not a recording or cb failed. */
-static int
-each_record(const uint8_t *file, size_t len, int (*cb)(const struct rec *, void *), void *arg)
-{
-	struct rec_reader rd;
-	struct rec rec;
-
-	if (len < RECFILE_MAGIC_LEN || memcmp(file, RECFILE_MAGIC, RECFILE_MAGIC_LEN) != 0)
-		return -1;
-	rec_reader_init(&rd, file + RECFILE_MAGIC_LEN, len - RECFILE_MAGIC_LEN, RECFILE_MAGIC_LEN);
-	while (rec_reader_next(&rd, &rec) == REC_NEXT_OK) {
-		int rc = cb(&rec, arg);
-		if (rc != 0)
-			return rc < 0 ? -1 : 0;
-	}
-	return 0;
-}
-
 int
 recexport_asciicast(const uint8_t *file, size_t len, FILE *out)
 {
 	struct cast_ctx x = { .out = out, .cols = 80, .rows = 24, .term = "xterm" };
-	int rc = each_record(file, len, cast_record, &x);
+	int rc = recfile_each(file, len, cast_record, &x);
 
 	if (rc == 0 && !x.header_done)
 		cast_header(&x);
@@ -356,7 +338,7 @@ recexport_text(const uint8_t *file, size_t len, FILE *out)
 
 	if ((x.cl = cmdlog_new(&hooks)) == NULL)
 		return -1;
-	rc = each_record(file, len, text_record, &x);
+	rc = recfile_each(file, len, text_record, &x);
 	cmdlog_finish(x.cl, 0);
 	cmdlog_free(x.cl);
 	return rc;
@@ -380,6 +362,6 @@ recexport_is_transfer(const uint8_t *file, size_t len)
 {
 	int yes = 0;
 
-	each_record(file, len, find_transfer, &yes);
+	recfile_each(file, len, find_transfer, &yes);
 	return yes;
 }

@@ -307,3 +307,20 @@ recfile_seal_signed_by(const struct rec_check *c, const uint8_t *pub)
 	mlen = recfile_seal_message(c->head, c->records, msg, sizeof(msg));
 	return sigkey_verify(pub, msg, mlen, c->seal_sig);
 }
+
+int
+recfile_each(const uint8_t *file, size_t len, int (*cb)(const struct rec *, void *), void *arg)
+{
+	struct rec_reader rd;
+	struct rec rec;
+
+	if (len < RECFILE_MAGIC_LEN || memcmp(file, RECFILE_MAGIC, RECFILE_MAGIC_LEN) != 0)
+		return -1;
+	rec_reader_init(&rd, file + RECFILE_MAGIC_LEN, len - RECFILE_MAGIC_LEN, RECFILE_MAGIC_LEN);
+	while (rec_reader_next(&rd, &rec) == REC_NEXT_OK) {
+		int rc = cb(&rec, arg);
+		if (rc != 0)
+			return rc < 0 ? -1 : 0;
+	}
+	return 0;
+}

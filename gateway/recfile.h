@@ -97,6 +97,13 @@ struct rec_reader {
 void rec_reader_init(struct rec_reader *r, const uint8_t *buf, size_t len, uint64_t base);
 enum rec_status rec_reader_next(struct rec_reader *r, struct rec *out);
 
+/*
+ * Call cb for each intact record in order (the chain checked on the way),
+ * until it returns non-zero. -1 if file is not a recording or cb returned
+ * a negative value, else 0.
+ */
+int recfile_each(const uint8_t *file, size_t len, int (*cb)(const struct rec *, void *), void *arg);
+
 enum rec_verdict {
 	REC_SEALED = 0,		/* every record intact, sealed, signature good */
 	REC_TAMPERED = 1,	/* something is wrong: see bad_* */

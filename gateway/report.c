@@ -8,12 +8,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -277,25 +274,12 @@ check_recordings(struct builder *b)
 	for (size_t i = 0; i < b->ns; i++) {
 		struct rsession *s = &b->s[i];
 		struct rec_check chk;
-		struct stat sb;
-		int fd;
 
 		s->rec_state = "missing";
 		if (s->recording == NULL)
 			continue;
-		if ((fd = open(s->recording, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &sb) != 0) {
-			int e = errno;
-			if (fd >= 0)
-				close(fd);
-			return fail(b, "session %s: its recording %s: %s", s->id, s->recording, strerror(e));
-		}
-		s->len = (size_t)sb.st_size;
-		if (s->len > 0 && (s->map = mmap(NULL, s->len, PROT_READ, MAP_PRIVATE, fd, 0)) == MAP_FAILED) {
-			s->map = NULL;
-			close(fd);
-			return fail(b, "session %s: cannot read %s: %s", s->id, s->recording, strerror(errno));
-		}
-		close(fd);
+		if (util_map_file(s->recording, 0, &s->map, &s->len) != 0)
+			return fail(b, "session %s: its recording %s: %s", s->id, s->recording, strerror(errno));
 		report_check_recording(&b->ring, s->map, s->len, &chk, s->sealed_by, sizeof(s->sealed_by));
 		if (chk.verdict == REC_TAMPERED)
 			return fail(b, "session %s: the recording %s fails its check: %s (record %u, byte %llu); "
@@ -929,8 +913,7 @@ builder_free(struct builder *b)
 		free(s->end_reason);
 		free(s->recording);
 		free(s->rec_head);
-		if (s->map != NULL)
-			munmap(s->map, s->len);
+		util_unmap_file(s->map, s->len);
 		for (size_t c = 0; c < s->ncmds; c++) {
 			free(s->cmds[c].kind);
 			free(s->cmds[c].text);

@@ -7,13 +7,10 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "approval.h"
@@ -59,34 +56,15 @@ static int
 map_file(const char *dir, const char *name, struct mapped *m)
 {
 	char path[4400];
-	struct stat sb;
-	int fd;
 
-	m->p = NULL;
-	m->len = 0;
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
-		return -1;
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		close(fd);
-		errno = EINVAL;
-		return -1;
-	}
-	m->len = (size_t)sb.st_size;
-	if (m->len > 0 && (m->p = mmap(NULL, m->len, PROT_READ, MAP_PRIVATE, fd, 0)) == MAP_FAILED) {
-		m->p = NULL;
-		close(fd);
-		return -1;
-	}
-	close(fd);
-	return 0;
+	return util_map_file(path, 1, &m->p, &m->len);
 }
 
 static void
 unmap(struct mapped *m)
 {
-	if (m->p != NULL)
-		munmap(m->p, m->len);
+	util_unmap_file(m->p, m->len);
 	m->p = NULL;
 }
 

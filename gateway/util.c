@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -251,4 +252,40 @@ util_parse_time(const char *s, int64_t *out)
 		}
 	}
 	return -1;
+}
+
+int
+util_map_file(const char *path, int nofollow, void **map, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0));
+	struct stat sb;
+	void *m = NULL;
+
+	*map = NULL;
+	*len = 0;
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		int e = errno;
+		close(fd);
+		errno = S_ISREG(sb.st_mode) ? e : EINVAL;
+		return -1;
+	}
+	if (sb.st_size > 0 && (m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0)) == MAP_FAILED) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	close(fd);
+	*map = m;
+	*len = (size_t)sb.st_size;
+	return 0;
+}
+
+void
+util_unmap_file(void *map, size_t len)
+{
+	if (map != NULL)
+		munmap(map, len);
 }

@@ -48,6 +48,14 @@ int util_parse_int(const char *s, long long min, long long max, long long *out);
  */
 int util_read_file(const char *path, size_t max, char **buf, size_t *len);
 
+/*
+ * Map a regular file read-only; an empty file gives NULL and 0. nofollow:
+ * refuse a symbolic link (for files from outside, such as a bundle).
+ * 0, or -1 with errno (EINVAL: not a regular file).
+ */
+int util_map_file(const char *path, int nofollow, void **map, size_t *len);
+void util_unmap_file(void *map, size_t len);
+
 /* Create path (must not exist, mode 0644), write len bytes, fsync. 0 or -1 (errno). */
 int util_write_new_file(const char *path, const void *data, size_t len);
 
