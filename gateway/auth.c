@@ -20,7 +20,7 @@
 static void
 refuse(struct session *s, const char *reason, const char *text, const char *detail)
 {
-	char line[512], q[600];
+	char line[512];
 	ssh_string banner;
 
 	if (s->refused)
@@ -33,7 +33,7 @@ refuse(struct session *s, const char *reason, const char *text, const char *deta
 	}
 	session_event(s, "session_refused", reason, detail ? detail : text);
 	log_info("event=session_refused user=%s client=%s reason=%s detail=%s", s->user,
-	    s->client_addr, reason, log_quote(q, sizeof(q), detail ? detail : text));
+	    s->client_addr, reason, detail ? detail : text);
 }
 
 /* Split "engineer+target"; sets s->engineer / s->target or refuses. */
@@ -326,11 +326,10 @@ auth_setup(struct session *s)
 void
 auth_finish_refused(struct session *s)
 {
-	char q[400];
 
 	if (s->authenticated || s->refused || s->pending_reason == NULL)
 		return;
 	session_event(s, "session_refused", s->pending_reason, s->pending_detail);
 	log_info("event=session_refused user=%s client=%s reason=%s detail=%s", s->user,
-	    s->client_addr, s->pending_reason, log_quote(q, sizeof(q), s->pending_detail));
+	    s->client_addr, s->pending_reason, s->pending_detail);
 }

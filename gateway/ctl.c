@@ -24,6 +24,7 @@
 #include "log.h"
 #include "state.h"
 #include "store.h"
+#include "strbuf.h"
 #include "target.h"
 #include "util.h"
 
@@ -70,6 +71,27 @@ ctl_want_json(int argc, char **argv, const char *usage)
 		return 0;
 	fprintf(stderr, "usage: remgatectl %s\n", usage);
 	return -1;
+}
+
+const char *
+ctl_vis(struct ctl_vis *v, const char *s, const char *dflt)
+{
+	char *e;
+
+	if (s == NULL)
+		return dflt;
+	if (v->n >= (int)(sizeof(v->p) / sizeof(v->p[0])) || (e = strbuf_vis_dup(s)) == NULL)
+		return "?";	/* never the raw text */
+	v->p[v->n++] = e;
+	return e;
+}
+
+void
+ctl_vis_free(struct ctl_vis *v)
+{
+	for (int i = 0; i < v->n; i++)
+		free(v->p[i]);
+	v->n = 0;
 }
 
 void
@@ -318,10 +340,14 @@ print_session(const struct audit_session *a, void *arg)
 			snprintf(status, sizeof(status), "%d", a->exit_status);
 		else
 			snprintf(status, sizeof(status), "-");
+		struct ctl_vis v = { .n = 0 };
+
 		printf("%-16s %-10s %-10s %-5lld %-5s %-20s %-20s %-7s %10lld %12lld %-22s %s\n", a->id,
-		    a->engineer, a->target, (long long)a->approval_id, a->kind ? a->kind : "-", start,
-		    a->ended_at ? end : "(running)", status, (long long)a->bytes_in, (long long)a->bytes_out,
-		    a->end_reason ? a->end_reason : "-", a->client_addr);
+		    ctl_vis(&v, a->engineer, "-"), ctl_vis(&v, a->target, "-"), (long long)a->approval_id,
+		    a->kind ? a->kind : "-", start, a->ended_at ? end : "(running)", ctl_vis(&v, status, "-"),
+		    (long long)a->bytes_in, (long long)a->bytes_out, ctl_vis(&v, a->end_reason, "-"),
+		    ctl_vis(&v, a->client_addr, "-"));
+		ctl_vis_free(&v);
 		return 0;
 	}
 	json_begin_object(&l->j);
@@ -372,9 +398,12 @@ print_event(const struct audit_event *e, void *arg)
 	ctl_time(e->ts, ts, sizeof(ts));
 	l->rows++;
 	if (!l->json) {
-		printf("%-6lld %-20s %-18s %-16s %-10s %-10s %-24s %s\n", (long long)e->id, ts, e->kind,
-		    e->session_id ? e->session_id : "-", e->engineer ? e->engineer : "-",
-		    e->target ? e->target : "-", e->reason ? e->reason : "-", e->detail ? e->detail : "");
+		struct ctl_vis v = { .n = 0 };
+
+		printf("%-6lld %-20s %-18s %-16s %-10s %-10s %-24s %s\n", (long long)e->id, ts,
+		    ctl_vis(&v, e->kind, "-"), ctl_vis(&v, e->session_id, "-"), ctl_vis(&v, e->engineer, "-"),
+		    ctl_vis(&v, e->target, "-"), ctl_vis(&v, e->reason, "-"), ctl_vis(&v, e->detail, ""));
+		ctl_vis_free(&v);
 		return 0;
 	}
 	json_begin_object(&l->j);

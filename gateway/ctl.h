@@ -39,6 +39,18 @@ void ctl_who_am_i(char *out, size_t outlen);
 /* 1 for "--json", 0 for no options, -1 (usage printed) otherwise. */
 int ctl_want_json(int argc, char **argv, const char *usage);
 void ctl_time(int64_t t, char *buf, size_t len);
+
+/*
+ * Client-supplied text (user names, details, commands, paths) made safe for
+ * a terminal before a table prints it: control bytes become \n, \e, \xNN.
+ * Each call keeps its copy in v until ctl_vis_free; NULL reads as dflt.
+ */
+struct ctl_vis {
+	char *p[12];
+	int n;
+};
+const char *ctl_vis(struct ctl_vis *v, const char *s, const char *dflt);
+void ctl_vis_free(struct ctl_vis *v);
 void ctl_json_time(struct json *j, const char *key, int64_t t);
 int ctl_run_list(struct ctl *c, int argc, char **argv, const char *usage, const char *header,
     int (*fill)(struct ctl *, struct list_ctx *));

@@ -16,9 +16,14 @@ print_command(const struct command_row *r, void *arg)
 	util_time_iso(r->ts_us / 1000000, when, sizeof(when));
 	l->rows++;
 	if (!l->json) {
+		struct ctl_vis v = { .n = 0 };
+
 		if (l->arg != NULL)	/* a search: say whose */
-			printf("%-16s %-10s %-10s ", r->session_id, r->engineer, r->target);
-		printf("%-4d %-20s %-10s %s %s\n", r->seq, when, r->kind, r->certain ? " " : "?", r->text);
+			printf("%-16s %-10s %-10s ", r->session_id, ctl_vis(&v, r->engineer, "-"),
+			    ctl_vis(&v, r->target, "-"));
+		printf("%-4d %-20s %-10s %s %s\n", r->seq, when, r->kind, r->certain ? " " : "?",
+		    ctl_vis(&v, r->text, ""));
+		ctl_vis_free(&v);
 		return 0;
 	}
 	json_begin_object(&l->j);
@@ -104,9 +109,12 @@ print_transfer(const struct transfer_row *t, void *arg)
 	else if (t->bytes_written == 0)
 		snprintf(bytes, sizeof(bytes), "0 up");
 	if (!l->json) {
+		struct ctl_vis v = { .n = 0 };
+
 		printf("%-16s %-20s %-4s %-8s %-17s %-13s %-64s %s%s%s\n", t->session_id, when, t->protocol, t->op,
-		    t->status, bytes, t->sha256 ? t->sha256 : "-", t->path ? t->path : "-", t->path2 ? " -> " : "",
-		    t->path2 ? t->path2 : "");
+		    ctl_vis(&v, t->status, "-"), bytes, ctl_vis(&v, t->sha256, "-"), ctl_vis(&v, t->path, "-"),
+		    t->path2 ? " -> " : "", ctl_vis(&v, t->path2, ""));
+		ctl_vis_free(&v);
 		return 0;
 	}
 	json_begin_object(&l->j);

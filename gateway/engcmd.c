@@ -251,12 +251,11 @@ engcmd_pump(struct session *s)
 		    s->engineer->name, s->engineer->name);
 		status = 2;
 	} else {
-		char q[400];
 		snprintf(out, sizeof(out), "remgate: unknown command '%.80s'\n" ENGCMD_USAGE "\n", cmd,
 		    s->engineer->name, s->engineer->name);
 		session_event(s, "request_refused", "unknown_command", cmd);
 		log_info("event=request_refused reason=unknown_command engineer=%s command=%s", s->engineer->name,
-		    log_quote(q, sizeof(q), cmd));
+		    cmd);
 		status = 2;
 	}
 	say(s, status != 0, out);

@@ -141,7 +141,6 @@ eng_pty(ssh_session session, ssh_channel channel, const char *term, int cols, in
     int px, int py, void *userdata)
 {
 	struct session *s = userdata;
-	char q[160];
 
 	(void)session;
 	(void)channel;
@@ -150,11 +149,11 @@ eng_pty(ssh_session session, ssh_channel channel, const char *term, int cols, in
 	if (s->started)
 		return -1;
 	if (ssh_channel_request_pty_size(s->tc.channel, term, cols, rows) != SSH_OK) {
-		log_warn("event=pty_refused term=%s error=%s", log_quote(q, sizeof(q), term),
+		log_warn("event=pty_refused term=%s error=%s", term,
 		    ssh_get_error(s->tc.session));
 		return -1;
 	}
-	log_debug("event=pty term=%s cols=%d rows=%d", log_quote(q, sizeof(q), term), cols, rows);
+	log_debug("event=pty term=%s cols=%d rows=%d", term, cols, rows);
 	s->pty = 1;
 	record_json(s, REC_PTY, "term", term, "cols", cols, "rows", rows);
 	return 0;
@@ -178,12 +177,11 @@ static int
 eng_env(ssh_session session, ssh_channel channel, const char *name, const char *value, void *userdata)
 {
 	struct session *s = userdata;
-	char q[160];
 
 	(void)session;
 	(void)channel;
 	if (s->started || !policy_env_allowed(name)) {
-		log_debug("event=env_refused name=%s", log_quote(q, sizeof(q), name));
+		log_debug("event=env_refused name=%s", name);
 		return -1;
 	}
 	if (ssh_channel_request_env(s->tc.channel, name, value) != SSH_OK)
@@ -243,7 +241,6 @@ static int
 eng_exec(ssh_session session, ssh_channel channel, const char *command, void *userdata)
 {
 	struct session *s = userdata;
-	char q[1100];
 	int is_sftp = 0;
 
 	(void)session;
@@ -265,7 +262,7 @@ eng_exec(ssh_session session, ssh_channel channel, const char *command, void *us
 		if (commands_add(s->store, s->sid, s->ncmds++, &e) != 0)
 			log_error("event=store_failed op=command error=\"%s\"", store_errmsg(s->store));
 	}
-	log_info("event=exec command=%s", log_quote(q, sizeof(q), command));
+	log_info("event=exec command=%s", command);
 	return 0;
 }
 

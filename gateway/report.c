@@ -22,6 +22,7 @@
 #include "recexport.h"
 #include "report.h"
 #include "sshsig.h"
+#include "strbuf.h"
 #include "util.h"
 
 struct rcmd {
@@ -397,24 +398,52 @@ sign_file(struct builder *b, const char *name, const void *data, size_t len)
 	return r;
 }
 
-/* Text for a Markdown table cell: one line, pipes escaped. */
+/* Engineer-supplied text with control bytes made visible (\e, \xNN), lines kept if asked. */
+static void
+md_text(FILE *f, const char *s, int keep_lines)
+{
+	while (s != NULL && *s) {
+		size_t n = strcspn(s, "\n");
+		char *seg = strndup(s, n), *vis = seg ? strbuf_vis_dup(seg) : NULL;
+
+		fputs(vis ? vis : "?", f);
+		free(seg);
+		free(vis);
+		s += n;
+		if (*s == '\n') {
+			fputc(keep_lines ? '\n' : ' ', f);
+			s++;
+		}
+	}
+}
+
+/* Text for a Markdown table cell: one line, pipes escaped, control bytes visible. */
 static void
 md_cell(FILE *f, const char *s)
 {
-	for (; s != NULL && *s; s++) {
-		if (*s == '|')
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (m == NULL)
+		return;
+	md_text(m, s, 0);
+	fclose(m);
+	for (const char *p = buf; p != NULL && *p; p++) {
+		if (*p == '|')
 			fputs("\\|", f);
-		else if (*s == '\n' || *s == '\r')
-			fputc(' ', f);
 		else
-			fputc(*s, f);
+			fputc(*p, f);
 	}
+	free(buf);
 }
 
 static void
 md_section(FILE *f, const char *title, const char *text)
 {
-	fprintf(f, "\n## %s\n\n%s\n", title, text);
+	fprintf(f, "\n## %s\n\n", title);
+	md_text(f, text, 1);
+	fputc('\n', f);
 }
 
 static void
@@ -783,7 +812,12 @@ put_allowed_signers(struct builder *b)
 	/* No valid-before: this key is current, and the file must verify today. */
 	if (keyhistory_allowed_signers_line(b->principal, REPORT_NAMESPACE, pub, after, 0, line, sizeof(line) - 1) != 0)
 		return fail(b, "cannot format allowed_signers");
-	strcat(line, "\n");
+	{
+		size_t n = strlen(line);	/* sizeof(line) - 1 above leaves room for the newline */
+
+		line[n] = '\n';
+		line[n + 1] = '\0';
+	}
 	return put_file(b, "allowed_signers", line, strlen(line));
 }
 

@@ -12,6 +12,10 @@
 #include <openssl/evp.h>
 
 #include "scp.h"
+#include "strbuf.h"
+
+/* A path as recorded: whole, up to this much, then cut. */
+#define PATH_TEXT_MAX (64 * 1024)
 
 #define LINE_MAX_LEN 4096
 #define DIR_DEPTH 64
@@ -151,44 +155,52 @@ emit(struct scp_audit *a, const char *status, const char *message, int whole)
  * top-level name itself); a single file goes to the target as named. A
  * download comes from the path asked for, whose own name opens the tree.
  */
+/* Does the text so far need a '/' before the next name? */
+static int
+wants_slash(const struct strbuf *b)
+{
+	return b->len > 0 && b->buf[b->len - 1] != '/';
+}
+
 static char *
 file_path(struct scp_audit *a, const char *name)
 {
-	size_t len = strlen(a->base) + 2 + strlen(name);
+	struct strbuf b;
+	size_t blen = strlen(a->base);
 	int first = 0;
-	char *p;
 
-	for (int i = 0; i < a->ndirs; i++)
-		len += strlen(a->dirs[i]) + 1;
-	if ((p = malloc(len + 1)) == NULL)
-		return NULL;
-	snprintf(p, len + 1, "%s", a->base);
-	if (a->ndirs == 0 && a->mode == SCP_UPLOAD && a->base[strlen(a->base) - 1] != '/')
-		return p;	/* "scp f host:/tmp/g" writes /tmp/g (or /tmp/g/f if that is a directory) */
+	strbuf_init_heap(&b, PATH_TEXT_MAX);
+	strbuf_adds(&b, a->base);
+	if (a->ndirs == 0 && a->mode == SCP_UPLOAD && (blen == 0 || a->base[blen - 1] != '/'))
+		goto done;	/* "scp f host:/tmp/g" writes /tmp/g (or /tmp/g/f if that is a directory) */
 	if (a->mode == SCP_DOWNLOAD) {
-		char *slash = strrchr(p, '/');
-		const char *own = slash ? slash + 1 : p;
+		const char *slash = strrchr(strbuf_str(&b), '/');
+		const char *own = slash ? slash + 1 : strbuf_str(&b);
 
 		if (a->ndirs == 0 && strcmp(own, name) == 0)
-			return p;	/* the file asked for */
+			goto done;	/* the file asked for */
 		if (a->ndirs == 0) {
 			/* one of several matched by a pattern: its directory, then the name */
-			if (slash != NULL)
-				slash[1] = '\0';
-			else
-				p[0] = '\0';
+			b.len = slash != NULL ? (size_t)(slash - b.buf) + 1 : 0;
+			if (b.buf != NULL)
+				b.buf[b.len] = '\0';
 		}
 		first = 1;	/* dirs[0] is the directory asked for: already in base */
 	}
 	for (int i = first; i < a->ndirs; i++) {
-		if (p[0] != '\0' && p[strlen(p) - 1] != '/')
-			strcat(p, "/");
-		strcat(p, a->dirs[i]);
+		if (wants_slash(&b))
+			strbuf_addc(&b, '/');
+		strbuf_adds(&b, a->dirs[i]);
 	}
-	if (p[0] != '\0' && p[strlen(p) - 1] != '/')
-		strcat(p, "/");
-	strcat(p, name);
-	return p;
+	if (wants_slash(&b))
+		strbuf_addc(&b, '/');
+	strbuf_adds(&b, name);
+done:
+	if (b.failed || b.buf == NULL) {
+		strbuf_free(&b);
+		return strdup(name);
+	}
+	return b.buf;
 }
 
 static void

@@ -19,6 +19,14 @@ struct transfer_row {
 	const char *engineer, *target;	/* from the session, when listing */
 };
 
+/*
+ * The one-line account of an operation, as the command list, the events and
+ * the log show it: "sftp close /tmp/x (write,create,truncate), 1048576 bytes
+ * written, sha256 ab12...: OK". Whole paths, however long (up to 256 KiB of
+ * text, then cut with "..."); malloc'd, NULL on no memory.
+ */
+char *transfers_text(const struct transfer_row *t);
+
 int transfers_add(struct store *st, const struct transfer_row *t);
 /* One session's operations in order, or every session's (sid NULL), oldest first. */
 int transfers_list(struct store *st, const char *sid, int (*cb)(const struct transfer_row *, void *), void *arg);

@@ -20,55 +20,28 @@
 #include "transfers.h"
 #include "xfer.h"
 
-struct xfer_op {
-	const char *protocol;
-	const char *op, *path, *path2, *flags, *status, *message, *sha256;
-	int64_t bytes_read, bytes_written;
-	int by_gateway;
-};
-
-/* "sftp close /tmp/x (write,create,truncate): 1048576 bytes written, sha256 ab12…, OK" */
 static void
-command_text(const struct xfer_op *o, char *out, size_t outlen)
+record_op(struct session *s, struct transfer_row *t)
 {
-	int n = snprintf(out, outlen, "%s %s %s", o->protocol, o->op, o->path ? o->path : "?");
-
-	if (o->path2 != NULL)
-		n += snprintf(out + n, outlen - (size_t)n, " %s", o->path2);
-	if (o->flags != NULL && (size_t)n < outlen)
-		n += snprintf(out + n, outlen - (size_t)n, " (%s)", o->flags);
-	if (o->bytes_read > 0 && (size_t)n < outlen)
-		n += snprintf(out + n, outlen - (size_t)n, ", %lld bytes read", (long long)o->bytes_read);
-	if (o->bytes_written > 0 && (size_t)n < outlen)
-		n += snprintf(out + n, outlen - (size_t)n, ", %lld bytes written", (long long)o->bytes_written);
-	if (o->sha256 != NULL && (size_t)n < outlen)
-		n += snprintf(out + n, outlen - (size_t)n, ", sha256 %s", o->sha256);
-	if ((size_t)n < outlen)
-		snprintf(out + n, outlen - (size_t)n, ": %s%s", o->status, o->by_gateway ? " (refused by the gateway)" : "");
-}
-
-static void
-record_op(struct session *s, const struct xfer_op *o)
-{
-	struct transfer_row t = { .session_id = s->sid, .ts_us = (int64_t)recorder_now_us(), .protocol = o->protocol,
-		.op = o->op, .path = o->path, .path2 = o->path2, .flags = o->flags, .bytes_read = o->bytes_read,
-		.bytes_written = o->bytes_written, .sha256 = o->sha256, .status = o->status,
-		.by_gateway = o->by_gateway, .message = o->message };
-	struct audit_event ev = { .kind = o->by_gateway ? "transfer_refused" : "transfer", .session_id = s->sid,
+	struct audit_event ev = { .kind = t->by_gateway ? "transfer_refused" : "transfer", .session_id = s->sid,
 		.engineer = s->engineer->name, .target = s->target->name, .approval_id = s->approval.id,
-		.client_addr = s->client_addr, .reason = o->by_gateway ? "transfers_read_only" : NULL };
-	char text[2400];
-	char *json = NULL;
+		.client_addr = s->client_addr, .reason = t->by_gateway ? "transfers_read_only" : NULL };
+	char *text, *json = NULL;
 	size_t len = 0;
 	FILE *f;
 
-	command_text(o, text, sizeof(text));
+	t->session_id = s->sid;
+	t->ts_us = (int64_t)recorder_now_us();
+	if ((text = transfers_text(t)) == NULL) {
+		log_error("event=internal op=transfer error=\"out of memory\"");
+		return;
+	}
 	ev.detail = text;
-	if (transfers_add(s->store, &t) != 0 || audit_event_add(s->store, &ev, (int64_t)time(NULL)) != 0)
+	if (transfers_add(s->store, t) != 0 || audit_event_add(s->store, &ev, (int64_t)time(NULL)) != 0)
 		log_error("event=store_failed op=transfer error=\"%s\"", store_errmsg(s->store));
 	/* The command list (and so the report) shows each operation but plain opens, which close sums up. */
-	if (strcmp(o->op, "open") != 0 || strcmp(o->status, "OK") != 0) {
-		struct cmd_entry e = { .kind = CMD_TRANSFER, .text = text, .certain = 1, .time_us = (uint64_t)t.ts_us };
+	if (strcmp(t->op, "open") != 0 || strcmp(t->status, "OK") != 0) {
+		struct cmd_entry e = { .kind = CMD_TRANSFER, .text = text, .certain = 1, .time_us = (uint64_t)t->ts_us };
 
 		if (commands_add(s->store, s->sid, s->ncmds++, &e) != 0)
 			log_error("event=store_failed op=command error=\"%s\"", store_errmsg(s->store));
@@ -78,25 +51,26 @@ record_op(struct session *s, const struct xfer_op *o)
 
 		json_init(&j, f);
 		json_begin_object(&j);
-		json_key_str(&j, "protocol", o->protocol);
-		json_key_str(&j, "op", o->op);
-		json_key_str(&j, "path", o->path);
-		json_key_str(&j, "path2", o->path2);
-		json_key_str(&j, "flags", o->flags);
-		if (o->bytes_read >= 0)
-			json_key_int(&j, "bytes_read", o->bytes_read);
-		if (o->bytes_written >= 0)
-			json_key_int(&j, "bytes_written", o->bytes_written);
-		json_key_str(&j, "sha256", o->sha256);
-		json_key_str(&j, "status", o->status);
-		json_key_bool(&j, "by_gateway", o->by_gateway);
-		json_key_str(&j, "message", o->message);
+		json_key_str(&j, "protocol", t->protocol);
+		json_key_str(&j, "op", t->op);
+		json_key_str(&j, "path", t->path);
+		json_key_str(&j, "path2", t->path2);
+		json_key_str(&j, "flags", t->flags);
+		if (t->bytes_read >= 0)
+			json_key_int(&j, "bytes_read", t->bytes_read);
+		if (t->bytes_written >= 0)
+			json_key_int(&j, "bytes_written", t->bytes_written);
+		json_key_str(&j, "sha256", t->sha256);
+		json_key_str(&j, "status", t->status);
+		json_key_bool(&j, "by_gateway", t->by_gateway);
+		json_key_str(&j, "message", t->message);
 		json_end_object(&j);
 		fclose(f);
 		session_record(s, REC_TRANSFER, json, len);
 	}
 	free(json);
-	log_info("event=transfer %s", text);
+	log_info("event=transfer detail=%s", text);
+	free(text);
 }
 
 static void
@@ -109,7 +83,7 @@ on_sftp_op(void *arg, const struct sftp_op *op)
 		snprintf(s->xfer_notice, sizeof(s->xfer_notice), "%s %s refused: %s is read-only for file transfers",
 		    op->op, op->path ? op->path : "", s->target->name);
 	int close = strcmp(op->op, "close") == 0;
-	struct xfer_op o = { .protocol = "sftp", .op = op->op, .path = op->path, .path2 = op->path2,
+	struct transfer_row o = { .protocol = "sftp", .op = op->op, .path = op->path, .path2 = op->path2,
 		.flags = op->flags, .status = op->status, .message = op->message, .sha256 = op->sha256,
 		.bytes_read = close ? (int64_t)op->bytes_read : -1, .bytes_written = close ? (int64_t)op->bytes_written : -1,
 		.by_gateway = op->by_gateway };
@@ -121,7 +95,7 @@ static void
 on_scp_op(void *arg, const struct scp_op *op)
 {
 	int up = strcmp(op->op, "upload") == 0, down = strcmp(op->op, "download") == 0;
-	struct xfer_op o = { .protocol = "scp", .op = op->op, .path = op->path, .status = op->status,
+	struct transfer_row o = { .protocol = "scp", .op = op->op, .path = op->path, .status = op->status,
 		.message = op->message, .sha256 = op->sha256, .bytes_read = down ? (int64_t)op->size : -1,
 		.bytes_written = up ? (int64_t)op->size : -1 };
 
