@@ -36,27 +36,52 @@ refuse(struct session *s, const char *reason, const char *text, const char *deta
 	    s->client_addr, reason, detail ? detail : text);
 }
 
-/* Split "engineer+target"; sets s->engineer / s->target or refuses. */
+/*
+ * The user name is fixed by the first userauth request, as in OpenSSH
+ * ("Change of username or service not allowed"): a later request under
+ * another name ends the connection, so whatever passed publickey is the
+ * engineer and target the token is checked against and the session names.
+ */
+static int
+pin_user(struct session *s, const char *user)
+{
+	char detail[400];
+
+	if (s->user[0] == '\0')
+		return 1;	/* the first request: identify() pins it */
+	if (strcmp(s->user, user) == 0)
+		return s->refused ? -1 : 0;
+	snprintf(detail, sizeof(detail), "user name changed from '%s' to '%.160s' during authentication", s->user, user);
+	refuse(s, "username_changed", "the user name may not change during authentication", detail);
+	return -1;
+}
+
+/*
+ * Split "engineer+target" and pin it. An unknown engineer is not refused
+ * here: it gets the same answer as a known one whose key does not fit, so
+ * the gateway does not tell which names exist (on_auth_pubkey).
+ */
 static int
 identify(struct session *s, const char *user)
 {
-	char eng[80], tgt[80], text[256];
+	char eng[80], tgt[80];
 	const char *plus;
+	int r;
 
-	if (s->engineer != NULL && strcmp(s->user, user) == 0)
-		return 0;
+	if ((r = pin_user(s, user)) <= 0)
+		return r;
+	if (strlen(user) >= sizeof(s->user)) {
+		snprintf(s->user, sizeof(s->user), "%s", "(too long)");
+		refuse(s, "bad_username", "log in as ENGINEER+TARGET, for example alice+router1", NULL);
+		return -1;
+	}
 	snprintf(s->user, sizeof(s->user), "%s", user);
-	s->engineer = NULL;
-	s->target = NULL;
 	plus = strchr(user, '+');
 	s->command_mode = 0;
 	if (plus == NULL && util_name_valid(user)) {
 		/* ENGINEER alone: gateway commands (engcmd.c), never a device. */
-		if ((s->engineer = config_engineer(s->cfg, user)) == NULL) {
-			snprintf(text, sizeof(text), "unknown engineer '%s'", user);
-			refuse(s, "unknown_engineer", text, NULL);
-			return -1;
-		}
+		s->engineer = config_engineer(s->cfg, user);
+		snprintf(s->want_engineer, sizeof(s->want_engineer), "%s", user);
 		s->command_mode = 1;
 		return 0;
 	}
@@ -71,14 +96,41 @@ identify(struct session *s, const char *user)
 		refuse(s, "bad_username", "log in as ENGINEER+TARGET, for example alice+router1", NULL);
 		return -1;
 	}
-	if ((s->engineer = config_engineer(s->cfg, eng)) == NULL) {
-		snprintf(text, sizeof(text), "unknown engineer '%s'", eng);
-		refuse(s, "unknown_engineer", text, NULL);
-		return -1;
-	}
+	snprintf(s->want_engineer, sizeof(s->want_engineer), "%s", eng);
+	s->engineer = config_engineer(s->cfg, eng);	/* NULL: refused like a wrong key */
 	s->target = config_target(s->cfg, tgt);	/* checked once the key is proven */
 	snprintf(s->want_target, sizeof(s->want_target), "%s", tgt);
 	return 0;
+}
+
+/* A key that does not open this user name: not final, the client may hold another. */
+static int
+key_refused(struct session *s, struct ssh_key_struct *key)
+{
+	char fp[128] = "?", text[300];
+
+	keys_fingerprint(key, fp, sizeof(fp));
+	if (s->engineer == NULL) {
+		s->pending_reason = "unknown_engineer";
+		snprintf(s->pending_detail, sizeof(s->pending_detail), "unknown engineer '%s' (key %s)",
+		    s->want_engineer, fp);
+	} else {
+		s->pending_reason = "key_not_authorized";
+		snprintf(s->pending_detail, sizeof(s->pending_detail), "key %s is not authorized for engineer %s",
+		    fp, s->engineer->name);
+	}
+	if (!s->key_banner_sent) {
+		ssh_string b;
+
+		/* The same words whether or not the engineer exists. */
+		snprintf(text, sizeof(text), "remgate: key %s is not authorized for %s\r\n", fp, s->user);
+		if ((b = ssh_string_from_char(text)) != NULL) {
+			ssh_send_issue_banner(s->eng, b);
+			ssh_string_free(b);
+		}
+		s->key_banner_sent = 1;
+	}
+	return SSH_AUTH_DENIED;
 }
 
 static int
@@ -100,23 +152,10 @@ on_auth_pubkey(ssh_session eng, const char *user, struct ssh_key_struct *key,
 
 	if (s->refused || identify(s, user) != 0)
 		return SSH_AUTH_DENIED;
-	if (!config_key_authorized(s->engineer, key)) {
-		keys_fingerprint(key, fp, sizeof(fp));
-		/* Not final: the client may hold another key that is authorized. */
-		s->pending_reason = "key_not_authorized";
-		snprintf(s->pending_detail, sizeof(s->pending_detail),
-		    "key %s is not authorized for engineer %s", fp, s->engineer->name);
-		if (!s->key_banner_sent) {
-			ssh_string b;
-			snprintf(text, sizeof(text), "remgate: %s\r\n", s->pending_detail);
-			if ((b = ssh_string_from_char(text)) != NULL) {
-				ssh_send_issue_banner(s->eng, b);
-				ssh_string_free(b);
-			}
-			s->key_banner_sent = 1;
-		}
-		return SSH_AUTH_DENIED;
-	}
+	if (s->pubkey_ok || s->authenticated)
+		return SSH_AUTH_DENIED;	/* publickey passes once */
+	if (s->engineer == NULL || !config_key_authorized(s->engineer, key))
+		return key_refused(s, key);
 	if (signature_state == SSH_PUBLICKEY_STATE_NONE)
 		return SSH_AUTH_SUCCESS;	/* "this key would do": sign with it */
 	if (signature_state != SSH_PUBLICKEY_STATE_VALID)
@@ -245,6 +284,13 @@ begin_session(struct session *s)
 static int
 on_kbdint(struct session *s, ssh_message msg)
 {
+	/* An INFO_RESPONSE carries no user name; the request before it did, and was pinned. */
+	const char *user = ssh_message_auth_kbdint_is_response(msg) ? NULL : ssh_message_auth_user(msg);
+
+	if (user != NULL && identify(s, user) != 0) {
+		ssh_message_reply_default(msg);
+		return 0;
+	}
 	if (s->refused || !s->pubkey_ok || s->authenticated) {
 		ssh_message_auth_set_methods(msg, s->pubkey_ok ? SSH_AUTH_METHOD_INTERACTIVE : SSH_AUTH_METHOD_PUBLICKEY);
 		ssh_message_reply_default(msg);
@@ -287,6 +333,11 @@ on_message(ssh_session eng, ssh_message msg, void *userdata)
 	if (type == SSH_REQUEST_AUTH && sub == SSH_AUTH_METHOD_INTERACTIVE)
 		return on_kbdint(s, msg);
 	if (type == SSH_REQUEST_AUTH) {
+		/* password, hostbased, ...: their user name is pinned like any other. */
+		const char *user = ssh_message_auth_user(msg);
+
+		if (user != NULL)
+			(void)identify(s, user);
 		ssh_message_auth_set_methods(msg, s->pubkey_ok ? SSH_AUTH_METHOD_INTERACTIVE : SSH_AUTH_METHOD_PUBLICKEY);
 		return 1;
 	}

@@ -38,6 +38,7 @@ struct session {
 
 	/* Authentication. */
 	char user[160];			/* as sent: "engineer+target" */
+	char want_engineer[80];		/* the engineer part, before it is known to exist */
 	char want_target[80];		/* the target part, before it is known to exist */
 	const struct principal *engineer;
 	const struct target *target;

@@ -28,9 +28,9 @@ TOKEN=$(new_token --max-sessions 5) || fail approve
 export TOKEN
 ALICE_ID=$(echo "$TOKEN" | cut -d- -f2)
 
-refused "unknown engineer" mallory mallory+router1 unknown_engineer "access refused: unknown engineer 'mallory'"
+refused "unknown engineer" mallory mallory+router1 unknown_engineer "is not authorized for mallory+router1"
 refused "no target in the user name" alice "alice+" bad_username "log in as ENGINEER+TARGET"
-refused "wrong key" bob alice+router1 key_not_authorized "is not authorized for engineer alice"
+refused "wrong key" bob alice+router1 key_not_authorized "is not authorized for alice+router1"
 refused "unknown target" alice alice+nosuch unknown_target "access refused: unknown target 'nosuch'"
 
 TOKEN= refused "missing token" alice alice+router1 token_missing "no approval token was given"
