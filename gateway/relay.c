@@ -134,6 +134,7 @@ eng_close(ssh_session session, ssh_channel channel, void *userdata)
 	(void)channel;
 	s->eng_closed = 1;
 	s->eng_eof = 1;
+	log_debug("event=channel_close side=engineer");
 }
 
 static int
@@ -372,6 +373,7 @@ tgt_close(ssh_session session, ssh_channel channel, void *userdata)
 	(void)channel;
 	s->tgt_closed = 1;
 	s->tgt_eof = 1;
+	log_debug("event=channel_close side=device");
 }
 
 static void
@@ -414,11 +416,38 @@ relay_setup_target_callbacks(struct session *s)
 
 /* ---- moving what the callbacks left behind, and ending ------------- */
 
+/* How the command ended, into the recording (once). */
+static void
+record_exit(struct session *s)
+{
+	if (s->exit_recorded)
+		return;
+	s->exit_recorded = 1;
+	if (s->exit_signal[0] != '\0')
+		record_json(s, REC_EXIT, "signal", s->exit_signal, "core", s->exit_core ? 1 : 0, NULL, 0);
+	else
+		record_json(s, REC_EXIT, NULL, NULL, "status", s->exit_status, NULL, 0);
+}
+
+/* ...and to the engineer. */
+static void
+send_exit(struct session *s)
+{
+	s->exit_sent = 1;
+	if (s->exit_signal[0] != '\0')
+		ssh_channel_request_send_exit_signal(s->chan, s->exit_signal, s->exit_core, "", "");
+	else if (s->exit_status >= 0)
+		ssh_channel_request_send_exit_status(s->chan, s->exit_status);
+	else
+		return;
+	record_exit(s);
+}
+
 void
 relay_pump(struct session *s)
 {
 	int64_t now = (int64_t)time(NULL);
-	int out_done, in_done;
+	int out_done, in_done, ended;
 
 	if (s->chan == NULL || s->tc.channel == NULL)
 		return;
@@ -449,20 +478,22 @@ relay_pump(struct session *s)
 		s->eof_to_target = 1;
 		session_record(s, REC_EOF, "\0", 1);
 	}
-	if (s->tgt_eof && out_done && !s->eof_to_engineer && !s->eng_closed) {
+	/*
+	 * The device's EOF, exit status and CLOSE go out together, as sshd
+	 * sends them: EOF waits until how the command ended is known, so a
+	 * client that closes as soon as it reads EOF (PuTTY, dropbear, mux
+	 * clients) has the exit status by then.
+	 */
+	ended = s->exit_signal[0] != '\0' || s->exit_status >= 0 || s->tgt_closed;
+	if (s->tgt_eof && out_done && ended && !s->eof_to_engineer && !s->eng_closed) {
 		ssh_channel_send_eof(s->chan);
 		s->eof_to_engineer = 1;
 		session_record(s, REC_EOF, "\1", 1);
 	}
-	/* The target is done: pass on how it ended, then close our side. */
+	if (ended && out_done && (s->eof_to_engineer || s->tgt_closed) && !s->exit_sent && !s->eng_closed)
+		send_exit(s);
+	/* The target is done: close our side. */
 	if (s->tgt_closed && out_done && !s->close_sent && !s->eng_closed) {
-		if (s->exit_signal[0] != '\0') {
-			ssh_channel_request_send_exit_signal(s->chan, s->exit_signal, s->exit_core, "", "");
-			record_json(s, REC_EXIT, "signal", s->exit_signal, "core", s->exit_core ? 1 : 0, NULL, 0);
-		} else if (s->exit_status >= 0) {
-			ssh_channel_request_send_exit_status(s->chan, s->exit_status);
-			record_json(s, REC_EXIT, NULL, NULL, "status", s->exit_status, NULL, 0);
-		}
 		ssh_channel_close(s->chan);
 		s->close_sent = 1;
 		s->closing_since = now;
@@ -476,6 +507,21 @@ relay_pump(struct session *s)
 		s->closing_since = now;
 		if (s->end_reason == NULL)
 			s->end_reason = "engineer_closed";
+	}
+	/*
+	 * Both ends closed before we acted (each CLOSE seen in one poll):
+	 * every CLOSE still gets its CLOSE, and the session ends.
+	 */
+	if (s->eng_closed && s->tgt_closed && !s->done) {
+		if (s->exit_signal[0] != '\0' || s->exit_status >= 0)
+			record_exit(s);
+		ssh_channel_close(s->chan);
+		ssh_channel_close(s->tc.channel);
+		if (s->end_reason == NULL)
+			s->end_reason = "engineer_closed";
+		s->close_sent = 1;
+		s->done = 1;
+		return;
 	}
 	if (s->close_sent) {
 		if ((s->eng_closed && s->tgt_closed) || (s->eng_closed && !s->started))

@@ -62,6 +62,7 @@ struct session {
 	int target_in_event;
 	int eng_eof, eng_closed, tgt_eof, tgt_closed;
 	int eof_to_target, eof_to_engineer, close_sent;
+	int exit_sent, exit_recorded;	/* exit status/signal passed on, and recorded */
 	struct relaybuf to_target, to_engineer, to_engineer_err;
 	int exit_status;		/* -1 until the target sends one */
 	char exit_signal[32];

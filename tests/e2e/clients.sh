@@ -1,0 +1,74 @@
+#!/bin/bash
+# Clients no one here wrote, and channel ends in every order. PuTTY's plink
+# and dropbear's dbclient must get the device's exit status, with and
+# without a pty, including when the device sends EOF long before it exits
+# (a client that closes on EOF lost it); a channel the engineer and the
+# device both close before the gateway acts must still end the session,
+# answered with a CLOSE, recorded and sealed.
+. "$(dirname "$0")/lib.sh"
+
+PY3=/usr/bin/python3
+GW_LOG_LEVEL=debug	# the device's CLOSE is a debug line the both-ends case waits for
+setup_all
+TOKEN=$(new_token --max-sessions 100) || fail approve
+export TOKEN
+HK=$(ssh-keygen -lf "$WORK/state/host_ed25519.pub" | awk '{print $2}')
+
+# ---- both ends closed before the relay acts (paramiko, deterministic) ----
+if $PY3 -c 'import paramiko' 2>/dev/null; then
+	out=$($PY3 "$(dirname "$0")/channel_end.py" "$GW_PORT" "$WORK/alice" alice+router1 "$TOKEN" "$WORK/gateway.log" 2>&1)
+	assert_eq "both ends closed: the gateway answers with CLOSE" "closed-by-gateway" "$out"
+	sid=""
+	for _ in $(seq 1 100); do
+		sid=$(ctl sessions list --json | python3 -c "
+import json,sys
+s=[x for x in json.load(sys.stdin) if x['command']=='head -c 60000 /dev/zero']
+print(s[0]['id'] if s and s[0]['ended_at'] else '')")
+		[ -n "$sid" ] && break
+		sleep 0.1
+	done
+	[ -n "$sid" ] || fail "both ends closed: the session row never ended"
+	ctl recording verify "$sid" >/dev/null || fail "both ends closed: the recording is not sealed"
+	log "both ends closed: session $sid ended and sealed"
+else
+	log "python3-paramiko missing: the both-ends-closed case is not run"
+fi
+
+# ---- exit status through PuTTY's plink ----
+if command -v plink >/dev/null && command -v puttygen >/dev/null; then
+	puttygen "$WORK/alice" -O private -o "$WORK/alice.ppk" >/dev/null 2>&1 || fail "puttygen"
+	plink_run() {	# [-t] COMMAND
+		timeout 30 plink -batch -ssh -P "$GW_PORT" -i "$WORK/alice.ppk" -hostkey "$HK" -pw "$TOKEN" \
+		    "$@" </dev/null >/dev/null 2>&1
+	}
+	for i in 1 2 3 4 5; do
+		plink_run -t alice+router1@127.0.0.1 'exit 7'; rc=$?
+		assert_eq "plink -t exit status (run $i)" 7 "$rc"
+		plink_run -T alice+router1@127.0.0.1 'exit 9'; rc=$?
+		assert_eq "plink exec exit status (run $i)" 9 "$rc"
+	done
+	# The device's EOF comes a while before its exit status.
+	plink_run -T alice+router1@127.0.0.1 'exec >/dev/null 2>&1 </dev/null; sleep 1; exit 5'; rc=$?
+	assert_eq "plink: exit status after an early EOF" 5 "$rc"
+	log "plink: exit statuses arrive"
+else
+	log "putty-tools missing: plink is not run (scripts/install-deps installs it)"
+fi
+
+# ---- exit status through dropbear's dbclient ----
+if command -v dbclient >/dev/null && command -v dropbearconvert >/dev/null; then
+	dropbearconvert openssh dropbear "$WORK/alice" "$WORK/alice.db" >/dev/null 2>&1 || fail "dropbearconvert"
+	for i in 1 2 3; do
+		# dbclient -t wants a terminal: script(1) gives it one.
+		DROPBEAR_PASSWORD=$TOKEN timeout 30 script -qec "dbclient -y -p $GW_PORT -i $WORK/alice.db -t \
+		    alice+router1@127.0.0.1 'exit 7'" /dev/null </dev/null >/dev/null 2>&1; rc=$?
+		assert_eq "dbclient -t exit status (run $i)" 7 "$rc"
+		DROPBEAR_PASSWORD=$TOKEN timeout 30 dbclient -y -p "$GW_PORT" -i "$WORK/alice.db" \
+		    alice+router1@127.0.0.1 'exit 3' </dev/null >/dev/null 2>&1; rc=$?
+		assert_eq "dbclient exec exit status (run $i)" 3 "$rc"
+	done
+	log "dbclient: exit statuses arrive"
+else
+	log "dropbear-bin missing: dbclient is not run (scripts/install-deps installs it)"
+fi
+done_ok
