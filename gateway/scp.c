@@ -111,6 +111,90 @@ scp_command(const char *command, char **path)
 	return mode;
 }
 
+/* Shell syntax outside quotes, or live inside double quotes: 1 if any. */
+static int
+has_shell_syntax(const char *c)
+{
+	char q = 0;
+
+	for (; *c; c++) {
+		if (q == '\'') {
+			if (*c == '\'')
+				q = 0;
+			continue;
+		}
+		if (q == '"') {
+			if (*c == '"')
+				q = 0;
+			else if (strchr("`$\\\n\r", *c) != NULL)
+				return 1;
+			continue;
+		}
+		if (*c == '\'' || *c == '"')
+			q = *c;
+		else if (strchr(";&|`$()<>\\\n\r{}~#!", *c) != NULL)
+			return 1;
+	}
+	return q != 0;	/* an unclosed quote */
+}
+
+/* Does any token (split at blanks, quotes and shell operators) name a transfer tool? */
+static int
+names_transfer_tool(const char *c)
+{
+	static const char *const tools[] = { "scp", "sftp-server", "internal-sftp" };
+	const char *seps = " \t\r\n;&|`$()<>'\"=";
+
+	while (*c) {
+		size_t n = strcspn(c, seps);
+
+		if (n > 0) {
+			const char *base = c + n;
+
+			while (base > c && base[-1] != '/')
+				base--;
+			for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++)
+				if ((size_t)(c + n - base) == strlen(tools[i]) && strncmp(base, tools[i], strlen(tools[i])) == 0)
+					return 1;
+		}
+		c += n;
+		if (*c)
+			c++;
+	}
+	return 0;
+}
+
+enum exec_form
+scp_exec_form(const char *command)
+{
+	char *w[32], *path = NULL;
+	int n, sftp = 0;
+	enum scp_mode mode;
+
+	if (!names_transfer_tool(command))
+		return EXEC_PLAIN;
+	if (has_shell_syntax(command))
+		return EXEC_UNPARSED;
+	if ((mode = scp_command(command, &path)) != SCP_NONE) {
+		free(path);
+		return EXEC_SCP;
+	}
+	n = words(command, w, 32);
+	if (n > 0) {
+		const char *base = strrchr(w[0], '/');
+
+		base = base ? base + 1 : w[0];
+		sftp = strcmp(base, "sftp-server") == 0;
+		/* Its options only (-e, -l LEVEL, -f FACILITY, -u UMASK, ...), no operands naming tools. */
+		for (int i = 1; i < n && sftp; i++)
+			if (names_transfer_tool(w[i]))
+				sftp = 0;
+	}
+	for (int i = 0; i < n; i++)
+		free(w[i]);
+	return sftp ? EXEC_SFTP_SERVER : EXEC_UNPARSED;
+}
+
 struct scp_audit *
 scp_audit_new(enum scp_mode mode, const char *path, const struct scp_hooks *hooks)
 {

@@ -32,6 +32,21 @@ struct scp_hooks {
 /* Is command an scp transfer? *path gets its path argument (malloc'd). */
 enum scp_mode scp_command(const char *command, char **path);
 
+/*
+ * What an exec command is, as far as transfers go. Only the exact forms a
+ * client sends are audited (scp -t/-f, sftp-server with its options, with
+ * no shell syntax beyond quoting); any other command that names scp,
+ * sftp-server or internal-sftp ("sftp-server;", "exec scp -t /x",
+ * "sh -c 'scp ...'") would move files past the audit and is UNPARSED.
+ */
+enum exec_form {
+	EXEC_PLAIN,		/* no transfer tool named */
+	EXEC_SCP,		/* scp -t / scp -f, exactly */
+	EXEC_SFTP_SERVER,	/* [path/]sftp-server [-options], exactly */
+	EXEC_UNPARSED,		/* names a transfer tool in another form: refuse */
+};
+enum exec_form scp_exec_form(const char *command);
+
 struct scp_audit;
 struct scp_audit *scp_audit_new(enum scp_mode mode, const char *path, const struct scp_hooks *hooks);
 /* Bytes from the side that sends files, and from the side that receives them. */

@@ -213,20 +213,30 @@ xfer_start_sftp(struct session *s)
 int
 xfer_exec(struct session *s, ssh_channel channel, const char *command, int *is_sftp)
 {
-	char *path = NULL, first[256];
+	char *path = NULL, detail[600];
 	enum scp_mode mode;
-	const char *why, *base;
+	const char *why;
 
 	*is_sftp = 0;
-	snprintf(first, sizeof(first), "%.*s", (int)strcspn(command, " \t"), command);
-	base = strrchr(first, '/');
-	base = base ? base + 1 : first;
-	if (strcmp(base, "sftp-server") == 0) {
+	switch (scp_exec_form(command)) {
+	case EXEC_PLAIN:
+		return 0;
+	case EXEC_UNPARSED:
+		snprintf(detail, sizeof(detail), "exec refused: '%.400s' names a file transfer tool in a form the "
+		    "gateway does not audit", command);
+		session_event(s, "request_refused", "exec_refused", detail);
+		snprintf(s->xfer_notice, sizeof(s->xfer_notice), "%.500s; use sftp or scp as they are", detail);
+		s->xfer_refused = 1;
+		log_info("event=request_refused reason=exec_refused detail=\"%s\"", detail);
+		return -1;
+	case EXEC_SFTP_SERVER:
 		/* sftp -s /usr/lib/openssh/sftp-server: the same protocol, the same rules */
 		if (xfer_sftp_allowed(s, channel) != 0)
 			return -1;
 		*is_sftp = 1;
 		return 0;
+	case EXEC_SCP:
+		break;
 	}
 	if ((mode = scp_command(command, &path)) == SCP_NONE)
 		return 0;

@@ -505,9 +505,41 @@ test_scp(void)
 	is_int(s.n, 2, "after a line it does not know, the reader stops (no guessing)");
 }
 
+static void
+test_exec_form(void)
+{
+	static const struct { const char *cmd; enum exec_form want; } cases[] = {
+		{ "uptime", EXEC_PLAIN },
+		{ "ls -la /tmp; echo done", EXEC_PLAIN },
+		{ "cat notes-about-scp.txt", EXEC_PLAIN },
+		{ "scp -t /tmp/", EXEC_SCP },
+		{ "scp -f /var/log/*.log", EXEC_SCP },
+		{ "scp -r -p -t -- '/tmp/a b'", EXEC_SCP },
+		{ "/usr/lib/openssh/sftp-server", EXEC_SFTP_SERVER },
+		{ "/usr/lib/openssh/sftp-server -e -l INFO", EXEC_SFTP_SERVER },
+		{ "sftp-server", EXEC_SFTP_SERVER },
+		{ "/usr/lib/openssh/sftp-server;", EXEC_UNPARSED },
+		{ "/usr/lib/openssh/sftp-server; touch /tmp/x", EXEC_UNPARSED },
+		{ "exec /usr/lib/openssh/sftp-server", EXEC_UNPARSED },
+		{ "exec scp -t /tmp", EXEC_UNPARSED },
+		{ "sh -c 'scp -t /tmp'", EXEC_UNPARSED },
+		{ "scp -t /tmp && rm -rf /", EXEC_UNPARSED },
+		{ "scp -t \"$(id)\"", EXEC_UNPARSED },
+		{ "scp -t '/tmp", EXEC_UNPARSED },
+		{ "env scp -t /tmp", EXEC_UNPARSED },
+		{ "/usr/lib/openssh/sftp-server | nc x 1", EXEC_UNPARSED },
+		{ "echo x >/tmp/internal-sftp", EXEC_UNPARSED },
+		{ "scp", EXEC_UNPARSED },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		is_int(scp_exec_form(cases[i].cmd), cases[i].want, "exec form of '%s'", cases[i].cmd);
+}
+
 int
 main(void)
 {
+	test_exec_form();
 	test_sftp_upload_download();
 	test_sftp_read_only();
 	test_sftp_malformed();
