@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include <openssl/crypto.h>
 
 #include "approval.h"
@@ -575,6 +577,7 @@ main(int argc, char **argv)
 	char err[1024];
 	int o, rc, skip;
 
+	umask(077);	/* bundles, exports and the store are private to root */
 	while ((o = getopt_long(argc, argv, "+c:hV", opts, NULL)) != -1) {
 		switch (o) {
 		case 'c': path = optarg; break;

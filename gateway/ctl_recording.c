@@ -192,9 +192,18 @@ cmd_recording_export(struct ctl *c, int argc, char **argv)
 	}
 	if ((rc = recording_open(c, argv[optind], &r)) != 0)
 		return rc;
-	if (outpath != NULL && (out = fopen(outpath, "w")) == NULL) {
-		recording_close(&r);
-		return ctl_fail("%s: %s", outpath, strerror(errno));
+	if (outpath != NULL) {
+		/* A new file only: never through a symlink, never over another file. */
+		int fd = open(outpath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+		if (fd < 0 || (out = fdopen(fd, "w")) == NULL) {
+			int e = errno;
+
+			if (fd >= 0)
+				close(fd);
+			recording_close(&r);
+			return ctl_fail("%s: %s%s", outpath, strerror(e), e == EEXIST ? " (give a new file name)" : "");
+		}
 	}
 	if (strcmp(format, "asciicast") == 0 && recexport_is_transfer(r.data, r.len))
 		rc = ctl_fail("%s is a file transfer session (sftp or scp): nothing to play; "

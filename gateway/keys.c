@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <libgen.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,8 +55,15 @@ write_public(const ssh_key key, const char *path)
 
 	if (n < 0 || (size_t)n >= sizeof(pub) || keys_public_line(key, "remgate", line, sizeof(line)) != 0)
 		return -1;
-	if ((f = fopen(pub, "w")) == NULL)
-		return -1;
+	{
+		int fd = open(pub, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+		if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+	}
 	fprintf(f, "%s\n", line);
 	return fclose(f) == 0 ? 0 : -1;
 }

@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include <libssh/libssh.h>
 #include <libssh/server.h>
 
@@ -132,6 +134,8 @@ main(int argc, char **argv)
 	char err[1024];
 	int c, check = 0, fds[8], nfds, rc = 1, closed;
 
+	/* Store, WAL, recordings, keys: nothing the gateway writes is for other users. */
+	umask(077);
 	while ((c = getopt_long(argc, argv, "c:Vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': path = optarg; break;

@@ -857,7 +857,7 @@ make_dir(struct builder *b)
 			fail(b, "%s exists and is not an empty directory; give a new or empty directory", dir);
 			goto out;
 		}
-	} else if (util_mkdirs(dir, 0755) != 0) {
+	} else if (util_mkdirs(dir, 0700) != 0) {
 		fail(b, "%s: %s", dir, strerror(errno));
 		goto out;
 	}

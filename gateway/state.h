@@ -17,4 +17,7 @@
 int state_prepare(const struct config *cfg, void (*report)(const char *path, const char *what),
     char *err, size_t errlen);
 
+/* StrictModes for state_dir: ours, not group/world-writable, parent safe. 0 or -1 with err. */
+int state_check_modes(const char *dir, char *err, size_t errlen);
+
 #endif

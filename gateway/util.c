@@ -198,7 +198,7 @@ util_read_file(const char *path, size_t max, char **buf, size_t *len)
 int
 util_write_new_file(const char *path, const void *data, size_t len)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	const char *p = data;
 
 	if (fd < 0)
