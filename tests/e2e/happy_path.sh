@@ -49,7 +49,7 @@ assert_contains "terminal type passed" "$out" "term=xterm-256color"
 
 log "pty size and a window change pass (ssh driven through a real pseudo-terminal)"
 PTY_SIZE=33x101 python3 "$(dirname "$0")/pty_session.py" "$WORK" "$GW_PORT" alice+router1 "$WORK/alice" \
-    "$WORK/winsize.out" "sleep:1" "send:PS1='$ '; echo READY\r" "wait:READY\r\n" \
+    "$WORK/winsize.out" "wait:$ " "send:PS1='$ '; echo READY\r" "wait:READY\r\n" \
     "send:stty size\r" "wait:33 101" \
     "winsize:40x120" "sleep:0.5" "send:stty size\r" "wait:40 120" \
     "send:exit 7\r" >/dev/null

@@ -83,7 +83,32 @@ wait_port() {	# PORT: wait (bounded) until something listens there
 	return 1
 }
 
-TARGET_USER=$(id -un)
+# Device sessions run as a dedicated account whose shell is /bin/sh and
+# whose start-up files are the system's, so no one's own .bashrc (prompt,
+# aliases, slow completions) changes what the tests see. As root it is made
+# here if scripts/test has not made it yet; otherwise the invoking user.
+DEVICE_ACCOUNT=remgate-e2e
+ensure_device_account() {
+	for _ in $(seq 1 20); do
+		id "$DEVICE_ACCOUNT" >/dev/null 2>&1 && return 0
+		useradd --system --create-home --home-dir "/var/lib/$DEVICE_ACCOUNT" --shell /bin/sh \
+		    "$DEVICE_ACCOUNT" 2>/dev/null && usermod -p '*' "$DEVICE_ACCOUNT" && return 0
+		sleep 0.2	# another test held /etc/passwd's lock
+	done
+	return 1
+}
+if [ "$(id -u)" = 0 ] && ensure_device_account; then
+	TARGET_USER=$DEVICE_ACCOUNT
+	chmod 711 "$WORK"	# the device account reaches its authorized_keys and DEVICE_DIR, nothing else
+else
+	TARGET_USER=$(id -un)
+fi
+# dev_own PATH...: files the test made on the device's side become the device account's.
+dev_own() { [ "$TARGET_USER" = "$(id -un)" ] || chown -R "$TARGET_USER" "$@"; }
+# A directory the device account may write to (uploads land here).
+DEVICE_DIR=$WORK/device
+mkdir -p "$DEVICE_DIR"
+dev_own "$DEVICE_DIR"
 TARGET_PORT=$(free_port)
 GW_PORT=$(free_port)
 CONFIG=$WORK/remgate.yaml
@@ -93,7 +118,7 @@ start_target() {
 	mkdir -p /run/sshd 2>/dev/null || true
 	ssh-keygen -q -t ed25519 -N '' -f "$WORK/target_host_ed25519" -C target || fail "ssh-keygen"
 	: >"$WORK/target_authorized_keys"
-	chmod 600 "$WORK/target_authorized_keys"
+	chmod 644 "$WORK/target_authorized_keys"	# public keys, read as the device account
 	cat >"$WORK/sshd_config" <<CFG
 ListenAddress 127.0.0.1:$TARGET_PORT
 HostKey $WORK/target_host_ed25519

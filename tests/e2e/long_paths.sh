@@ -12,15 +12,16 @@ export TOKEN
 
 # A directory of 16 components of 240 bytes: about 3,870 bytes, under PATH_MAX.
 comp=$(printf 'd%.0s' $(seq 1 240))
-deep=$WORK/long
+deep=$DEVICE_DIR/long
 for _ in $(seq 1 16); do deep=$deep/$comp; done
 mkdir -p "$deep" || fail "mkdir the deep directory"
+dev_own "$DEVICE_DIR/long"
 name1=$(printf 'a%.0s' $(seq 1 100))
 name2=$(printf 'b%.0s' $(seq 1 200))
 log "directory path: ${#deep} bytes; renamed path: $(( ${#deep} + 1 + ${#name2} )) bytes"
 head -c 100000 /dev/urandom >"$WORK/$name1"
 # sftp reads batch lines into 2,048 bytes: go down one component a line.
-{ echo "cd $WORK/long"; for _ in $(seq 1 16); do echo "cd $comp"; done; } >"$WORK/batch"
+{ echo "cd $DEVICE_DIR/long"; for _ in $(seq 1 16); do echo "cd $comp"; done; } >"$WORK/batch"
 cat >>"$WORK/batch" <<B
 put $WORK/$name1 $name1
 rename $name1 $name2

@@ -14,13 +14,15 @@ last_sid() { ctl sessions list --json | python3 -c 'import json,sys; print(json.
 rec_of() { echo "$WORK/state/recordings/$1.rgrec"; }
 
 log "an interactive session typed like a person"
+# The device account's /bin/sh has no line editing: the editing is typed
+# into a bash started clean (no start-up files, no inherited environment).
 python3 "$HERE/pty_session.py" "$WORK" "$GW_PORT" alice+router1 "$WORK/alice" "$WORK/client.out" \
-    "sleep:1" "send:PS1='rg\$ '\r" "wait:2004hrg$ " \
+    "wait:$ " "send:exec env -i TERM=xterm PS1='rg\$ ' bash --norc --noprofile\r" "wait:2004hrg$ " \
     "send:echo one\r" "wait:one\r\n" "wait:rg$ " \
     "send:echo helo" "sleep:0.3" "send:\x1b[D" "sleep:0.2" "send:\x1b[D" "sleep:0.2" "send:l" "sleep:0.3" "send:\r" "wait:hello\r\n" "wait:rg$ " \
     "send:read -s -p 'Password: ' pw; echo; echo len=\${#pw}\r" "wait:\rPassword: " \
     "send:topsecret" "sleep:0.3" "send:\r" "wait:len=9" "wait:rg$ " \
-    "send:vi /tmp/remgate-e2e-vi.txt\r" "sleep:1.5" "send::q!\r" "sleep:1" "winsize:30x100" "sleep:0.5" \
+    "send:vi /tmp/remgate-e2e-vi.txt\r" "wait:\x1b[?1049h" "send::q!\r" "wait:rg$ " "winsize:30x100" "sleep:0.5" \
     "send:exit\r" >/dev/null || fail "the interactive session failed"
 SID=$(last_sid)
 REC=$(rec_of "$SID")
@@ -53,7 +55,8 @@ ctl commands list "$SID" --json >"$WORK/cmds.json" || fail "commands list"
 python3 - "$WORK/cmds.json" <<'PY' || fail "the command list is wrong: $(cat "$WORK/cmds.json")"
 import json, sys
 got = [(c["kind"], c["text"], c["certain"]) for c in json.load(open(sys.argv[1]))]
-want = [("line", "PS1='rg$ '", True), ("line", "echo one", True), ("line", "echo hello", True),
+want = [("line", "exec env -i TERM=xterm PS1='rg$ ' bash --norc --noprofile", True),
+        ("line", "echo one", True), ("line", "echo hello", True),
         ("line", "read -s -p 'Password: ' pw; echo; echo len=${#pw}", True),
         ("masked", "[hidden input, 10 bytes]", True),
         ("fullscreen", "vi /tmp/remgate-e2e-vi.txt", True), ("line", "exit", True)]
@@ -121,7 +124,8 @@ PIDS="$PIDS $ticker"
 for _ in $(seq 1 50); do grep -q "tick 5" "$WORK/ticks.out" 2>/dev/null && break; sleep 0.1; done
 KSID=$(last_sid)
 kpid=$(grep "sid=$KSID" "$WORK/gateway.log" | head -1 | sed 's/.* pid=\([0-9]*\) .*/\1/')
-sleep 1.2    # past one flush interval
+# What reached the file survives kill -9: wait until tick 5 is there.
+for _ in $(seq 1 100); do grep -aq "tick 5" "$(rec_of "$KSID")" 2>/dev/null && break; sleep 0.1; done
 kill -9 "$kpid"
 wait "$ticker" 2>/dev/null
 out=$(ctl recording verify "$KSID"); rc=$?

@@ -30,9 +30,10 @@ sleep 0.5
 TOKEN=$(new_token --max-sessions 100) || fail approve
 export TOKEN
 GW=alice+router1@127.0.0.1
-R="$WORK/remote"	# the device's side (same machine, another directory)
+R="$DEVICE_DIR/remote"	# the device's side (same machine, another directory)
 L="$WORK/local"
 mkdir -p "$R" "$L"
+dev_own "$R"
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 last_sid() { ctl sessions list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])'; }
 # transfers of the last session as "op path bytes_read bytes_written sha256 status" lines
@@ -132,6 +133,7 @@ head -c 3000000 /dev/urandom >"$L/resume.bin"
 head -c 1000000 "$L/resume.bin" >"$R/resume.bin"
 head -c 500000 "$L/resume.bin" >"$L/resume.back"
 cp "$L/resume.bin" "$R/resume.full"
+dev_own "$R"
 printf 'reput %s/resume.bin %s/resume.bin\nreget %s/resume.full %s/resume.back\n' "$L" "$R" "$R" "$L" >"$WORK/batch"
 gw_sftp alice alice+router1 -b "$WORK/batch" >"$WORK/sftp.out" 2>&1 || fail "reput/reget: $(cat "$WORK/sftp.out")"
 assert_eq "reput completes the file" "$(sha "$L/resume.bin")" "$(sha "$R/resume.bin")"
@@ -149,6 +151,7 @@ gw_sftp alice alice+router1 -b "$WORK/batch" >"$WORK/sftp.out" 2>&1 || fail "sft
 gw_scp alice -r "$L/tree" "$GW:$R/tree_scp" || fail "scp -r up"
 gw_scp alice -r "$GW:$R/tree_scp" "$L/tree_scp_back" || fail "scp -r down"
 mkdir "$R/tree_legacy"	# an existing directory: the tree goes into it
+dev_own "$R/tree_legacy"
 gw_scp alice -O -r "$L/tree" "$GW:$R/tree_legacy" || fail "scp -O -r up"
 gw_scp alice -O -r "$GW:$R/tree_legacy/tree" "$L/tree_legacy_back" || fail "scp -O -r down"
 tree_sums() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum); }
