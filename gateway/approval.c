@@ -108,6 +108,10 @@ approval_create(struct store *st, const struct approval_request *req, int64_t no
 		snprintf(err, errlen, "the approval window must end after it starts");
 		return -1;
 	}
+	if (req->reported_at > now) {
+		snprintf(err, errlen, "--reported-at must not be in the future");
+		return -1;
+	}
 	if (req->max_sessions < 1 || req->max_sessions > 10000) {
 		snprintf(err, errlen, "--max-sessions must be from 1 to 10000");
 		return -1;
@@ -118,8 +122,8 @@ approval_create(struct store *st, const struct approval_request *req, int64_t no
 	}
 	s = store_prepare(st,
 	    "INSERT INTO approvals (engineer, target, ticket, level, phase, approver, method, note,"
-	    " valid_from, valid_until, max_sessions, token_salt, token_hash, created_at, created_by)"
-	    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+	    " valid_from, valid_until, max_sessions, token_salt, token_hash, created_at, created_by, reported_at)"
+	    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
 	if (s == NULL) {
 		snprintf(err, errlen, "store: %s", store_errmsg(st));
 		goto out;
@@ -142,6 +146,10 @@ approval_create(struct store *st, const struct approval_request *req, int64_t no
 	sqlite3_bind_blob(s, 13, hash, sizeof(hash), SQLITE_STATIC);
 	sqlite3_bind_int64(s, 14, now);
 	sqlite3_bind_text(s, 15, req->created_by, -1, SQLITE_STATIC);
+	if (req->reported_at > 0)
+		sqlite3_bind_int64(s, 16, req->reported_at);
+	else
+		sqlite3_bind_null(s, 16);
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		snprintf(err, errlen, "store: %s", store_errmsg(st));
 		goto out;
@@ -182,7 +190,7 @@ approval_revoke(struct store *st, int64_t id, const char *by, int64_t now)
 #define APPROVAL_COLUMNS \
 	"id, engineer, target, ticket, level, phase, approver, method, note, valid_from," \
 	" valid_until, max_sessions, uses, created_at, created_by, revoked_at, revoked_by," \
-	" token_salt, token_hash"
+	" token_salt, token_hash, reported_at"
 
 static char *
 col_strdup(sqlite3_stmt *s, int i)
@@ -212,6 +220,7 @@ row_to_approval(sqlite3_stmt *s, struct approval *a)
 	a->created_by = col_strdup(s, 14);
 	a->revoked_at = sqlite3_column_int64(s, 15);
 	a->revoked_by = col_strdup(s, 16);
+	a->reported_at = sqlite3_column_int64(s, 19);	/* NULL reads as 0 */
 	if (!a->engineer || !a->target || !a->ticket || !a->phase || !a->approver ||
 	    !a->method || !a->created_by) {
 		approval_clear(a);

@@ -31,6 +31,7 @@ struct approval {
 	char *created_by;
 	int64_t revoked_at;	/* 0: not revoked */
 	char *revoked_by;	/* may be NULL */
+	int64_t reported_at;	/* when the fault was reported, as the admin recorded it; 0: not given */
 };
 
 struct approval_request {
@@ -46,6 +47,7 @@ struct approval_request {
 	int64_t valid_until;
 	int max_sessions;
 	const char *created_by;
+	int64_t reported_at;	/* 0: not given; never after now */
 };
 
 enum approval_verdict {

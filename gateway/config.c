@@ -468,6 +468,13 @@ parse_top(struct loader *ld, const yaml_node_t *root)
 				else
 					cfg->max_connections = (long)ll;
 			}
+		} else if (strcmp(key, "engineer_reports_per_session") == 0) {
+			if ((r = want_scalar(ld, v, key, &s)) == 0) {
+				if (util_parse_int(s, 1, 100, &ll) != 0)
+					r = fail_at(ld, v, "'engineer_reports_per_session' must be a whole number from 1 to 100, found '%s'", s);
+				else
+					cfg->engineer_reports_per_session = (int)ll;
+			}
 		} else if (strcmp(key, "gateway_name") == 0) {
 			if ((r = want_string(ld, v, key, &cfg->gateway_name)) == 0 && strpbrk(cfg->gateway_name, " \t\"") != NULL)
 				r = fail_at(ld, v, "'gateway_name' must not contain spaces or quotes, found '%s'", cfg->gateway_name);
@@ -490,7 +497,7 @@ parse_top(struct loader *ld, const yaml_node_t *root)
 		} else {
 			r = fail_at(ld, k, "unknown key '%s' (expected listen, state_dir, host_key, signing_key, "
 			    "recording_flush_ms, log, log_level, login_grace_time, target_connect_timeout, "
-			    "max_connections, gateway_name, fault_levels, engineers, admins, targets)", key);
+			    "max_connections, engineer_reports_per_session, gateway_name, fault_levels, engineers, admins, targets)", key);
 		}
 		if (r != 0)
 			return -1;
@@ -547,6 +554,7 @@ config_load(const char *path, struct config **out, char *err, size_t errlen)
 	ld.cfg->target_connect_timeout = 10;
 	ld.cfg->max_connections = 1000;
 	ld.cfg->recording_flush_ms = 1000;
+	ld.cfg->engineer_reports_per_session = 3;
 	/* Typical service-plan commitments; each contract sets its own. */
 	ld.cfg->levels[1] = (struct fault_level){ .respond = 30 * 60, .restore = 2 * 3600 };
 	ld.cfg->levels[2] = (struct fault_level){ .respond = 2 * 3600, .restore = 24 * 3600 };

@@ -54,6 +54,7 @@ struct config {
 	int64_t login_grace_time;	/* seconds to authenticate */
 	int64_t target_connect_timeout;	/* seconds */
 	long max_connections;
+	int engineer_reports_per_session;	/* reports an engineer may make over SSH that include one session */
 
 	struct principal *engineers;
 	size_t nengineers;

@@ -121,6 +121,7 @@ cmd_approve(struct ctl *c, int argc, char **argv)
 		{ "max-sessions", required_argument, NULL, 'n' },
 		{ "phase", required_argument, NULL, 'p' },
 		{ "note", required_argument, NULL, 'N' },
+		{ "reported-at", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct approval_request req = { .phase = "diagnose", .max_sessions = 1 };
@@ -141,6 +142,10 @@ cmd_approve(struct ctl *c, int argc, char **argv)
 		case 'v': valid = optarg; break;
 		case 'p': req.phase = optarg; break;
 		case 'N': req.note = optarg; break;
+		case 'R':
+			if (util_parse_time(optarg, &req.reported_at) != 0)
+				return ctl_fail("--reported-at must be a UTC time like 2026-11-28T09:40:00Z (found '%s')", optarg);
+			break;
 		case 'l':
 			if (util_parse_int(optarg, 1, 3, &n) != 0)
 				return ctl_fail("--level must be 1, 2 or 3 (found '%s')", optarg);
@@ -276,6 +281,7 @@ print_approval(const struct approval *a, void *arg)
 	ctl_json_time(&l->j, "created_at", a->created_at);
 	json_key_str(&l->j, "created_by", a->created_by);
 	ctl_json_time(&l->j, "revoked_at", a->revoked_at);
+	ctl_json_time(&l->j, "reported_at", a->reported_at);
 	json_key_str(&l->j, "revoked_by", a->revoked_by);
 	json_end_object(&l->j);
 	return 0;

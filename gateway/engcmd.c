@@ -18,7 +18,7 @@
 #include "narrative.h"
 #include "report.h"
 
-#define ENGCMD_MAX_INPUT (256 * 1024)
+#define ENGCMD_MAX_INPUT (64 * 1024)	/* the narrative's own limit (narrative.c) */
 #define ENGCMD_USAGE "commands: report SESSION_ID... < narrative.yaml   " \
 	"(to reach a device, log in as %s+TARGET, e.g. ssh %s+router1@gateway)"
 
@@ -203,6 +203,25 @@ run_report(struct session *s, char *args, char *out, size_t outlen)
 		return 1;
 	}
 	snprintf(by, sizeof(by), "engineer:%s", s->engineer->name);
+	/* Each report copies its sessions' recordings: an engineer may not repeat that without end. */
+	for (size_t i = 0; i < n; i++) {
+		int count = 0;
+
+		if (report_store_count_for_session(s->store, ids[i], by, &count) != 0) {
+			narrative_clear(&nar);
+			snprintf(out, outlen, "remgate: no report: the store cannot be read\n");
+			return 1;
+		}
+		if (count >= s->cfg->engineer_reports_per_session) {
+			narrative_clear(&nar);
+			snprintf(detail, sizeof(detail), "session %.20s is already in %d of your reports (at most %d); "
+			    "ask the customer's administrator for another", ids[i], count,
+			    s->cfg->engineer_reports_per_session);
+			snprintf(out, outlen, "remgate: no report: %s\n", detail);
+			session_event(s, "report_refused", "report_quota", detail);
+			return 1;
+		}
+	}
 	req.session_ids = ids;
 	req.nsessions = n;
 	req.narrative = &nar;

@@ -12,7 +12,13 @@
 #include "util.h"
 #include "yamlerr.h"
 
-#define NARRATIVE_MAX (256 * 1024)	/* a report, not a novel */
+/*
+ * A report, not a novel, and never a multiplier: the narrative comes from
+ * an engineer over SSH, and what it says is copied into every bundle file.
+ */
+#define NARRATIVE_MAX (64 * 1024)
+#define FIELD_MAX (16 * 1024)	/* one field, a list's lines together */
+#define LIST_MAX 200		/* steps in one list */
 
 struct reader {
 	const char *name;
@@ -48,6 +54,8 @@ scalar(struct reader *rd, const yaml_node_t *n, const char *key, const char **ou
 	*out = (const char *)n->data.scalar.value;
 	if (strlen(*out) != n->data.scalar.length)
 		return fail_at(rd, n, "'%s' contains a NUL byte", key);
+	if (n->data.scalar.length > FIELD_MAX)
+		return fail_at(rd, n, "'%s' is too long (%zu bytes, at most %d)", key, n->data.scalar.length, FIELD_MAX);
 	return 0;
 }
 
@@ -77,6 +85,8 @@ text_or_list(struct reader *rd, const yaml_node_t *n, const char *key, char **ou
 		return fail_at(rd, n, "'%s' must be text or a list of texts", key);
 	if (n->data.sequence.items.start == n->data.sequence.items.top)
 		return fail_at(rd, n, "'%s' must not be an empty list", key);
+	if (n->data.sequence.items.top - n->data.sequence.items.start > LIST_MAX)
+		return fail_at(rd, n, "'%s' has too many steps (at most %d)", key, LIST_MAX);
 	if ((f = open_memstream(&buf, &len)) == NULL)
 		return fail_at(rd, n, "out of memory");
 	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
@@ -90,8 +100,53 @@ text_or_list(struct reader *rd, const yaml_node_t *n, const char *key, char **ou
 		fprintf(f, "%s- %s", it == n->data.sequence.items.start ? "" : "\n", s);
 	}
 	fclose(f);
+	if (len > FIELD_MAX) {
+		free(buf);
+		return fail_at(rd, n, "'%s' is too long (%zu bytes as a list, at most %d)", key, len, FIELD_MAX);
+	}
 	*out = buf;
 	return 0;
+}
+
+/*
+ * Anchors and aliases are refused before the document is built: an alias
+ * repeats a whole subtree, and a few hundred bytes of them became 96 MB of
+ * bundle. A narrative has no use for them.
+ */
+static int
+refuse_aliases(const char *name, const char *buf, size_t len, char *err, size_t errlen)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	int r = 0, done = 0;
+
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
+	while (!done && r == 0) {
+		const yaml_char_t *anchor = NULL;
+
+		if (!yaml_parser_parse(&parser, &ev)) {
+			yamlerr_syntax(err, errlen, name, &parser);
+			r = -1;
+			break;
+		}
+		if (ev.type == YAML_SCALAR_EVENT)
+			anchor = ev.data.scalar.anchor;
+		else if (ev.type == YAML_SEQUENCE_START_EVENT)
+			anchor = ev.data.sequence_start.anchor;
+		else if (ev.type == YAML_MAPPING_START_EVENT)
+			anchor = ev.data.mapping_start.anchor;
+		if (ev.type == YAML_ALIAS_EVENT || anchor != NULL) {
+			snprintf(err, errlen, "%s:%zu:%zu: YAML %s are not allowed in a narrative; write the text out",
+			    name, ev.start_mark.line + 1, ev.start_mark.column + 1,
+			    ev.type == YAML_ALIAS_EVENT ? "aliases (*name)" : "anchors (&name)");
+			r = -1;
+		}
+		done = ev.type == YAML_STREAM_END_EVENT;
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	return r;
 }
 
 static int
@@ -171,6 +226,8 @@ narrative_parse(const char *name, const char *buf, size_t len, struct narrative 
 		snprintf(err, errlen, "%s: too long (%zu bytes, at most %d)", name, len, NARRATIVE_MAX);
 		return -1;
 	}
+	if (refuse_aliases(name, buf, len, err, errlen) != 0)
+		return -1;
 	yaml_parser_initialize(&parser);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
 	if (!yaml_parser_load(&parser, &rd.doc)) {

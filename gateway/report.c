@@ -68,7 +68,9 @@ struct builder {
 	struct approval a[REPORT_MAX_SESSIONS];
 	size_t na;
 	int level;
-	const char *level_source;
+	const char *level_source;	/* always "approval": the customer's word */
+	int proposed_level;		/* a narrative's other level, shown as the engineer's statement; 0: none */
+	const char *reported_source;	/* approval | engineer | approval_created */
 	int64_t id, reported_at, first_start, last_end, response, handling;
 	int response_over, handling_over, escalate;
 	char principal[200], key_fp[80], created[32];
@@ -300,12 +302,19 @@ check_recordings(struct builder *b)
 	return 0;
 }
 
-/* Levels, response and handling times against the configured limits. */
-static void
+/*
+ * Levels, response and handling times against the configured limits. The
+ * level and the fault's reported time are the customer's word (the
+ * approvals); an engineer's narrative may only propose another level, and
+ * states the reported time only where no approval recorded one, marked so.
+ * A stated time after the first session or in the future is refused.
+ */
+static int
 compute_timing(struct builder *b)
 {
 	const struct narrative *n = b->req->narrative;
-	int64_t approved = b->a[0].created_at;
+	int64_t approved = b->a[0].created_at, recorded = 0;
+	char t1[32], t2[32];
 
 	b->level = 3;
 	for (size_t k = 0; k < b->na; k++) {
@@ -313,24 +322,46 @@ compute_timing(struct builder *b)
 			b->level = b->a[k].level;
 		if (b->a[k].created_at < approved)
 			approved = b->a[k].created_at;
+		if (b->a[k].reported_at > 0 && (recorded == 0 || b->a[k].reported_at < recorded))
+			recorded = b->a[k].reported_at;
 	}
 	b->level_source = "approval";
-	if (n->level != 0) {
-		b->level = n->level;
-		b->level_source = "narrative";
-	}
-	b->reported_at = n->reported_at != 0 ? n->reported_at : approved;
+	b->proposed_level = n->level != 0 && n->level != b->level ? n->level : 0;
 	b->first_start = b->s[0].started_at;
 	b->last_end = 0;
-	for (size_t i = 0; i < b->ns; i++)
+	for (size_t i = 0; i < b->ns; i++) {
+		if (b->s[i].started_at < b->first_start)
+			b->first_start = b->s[i].started_at;
 		if (b->s[i].ended_at > b->last_end)
 			b->last_end = b->s[i].ended_at;
+	}
+	if (n->reported_at != 0 && n->reported_at > b->req->now) {
+		util_time_iso(n->reported_at, t1, sizeof(t1));
+		return fail(b, "the narrative's reported_at %s is in the future", t1);
+	}
+	if (n->reported_at != 0 && n->reported_at > b->first_start) {
+		util_time_iso(n->reported_at, t1, sizeof(t1));
+		util_time_iso(b->first_start, t2, sizeof(t2));
+		return fail(b, "the narrative's reported_at %s is after the first session (%s): a fault is reported "
+		    "before it is handled", t1, t2);
+	}
+	if (recorded != 0) {
+		b->reported_at = recorded;
+		b->reported_source = "approval";
+	} else if (n->reported_at != 0) {
+		b->reported_at = n->reported_at;
+		b->reported_source = "engineer";
+	} else {
+		b->reported_at = approved;
+		b->reported_source = "approval_created";
+	}
 	b->response = b->first_start - approved;
 	/* An unresolved fault is still being handled: count up to now. */
 	b->handling = (strcmp(n->result, "unresolved") == 0 ? b->req->now : b->last_end) - b->reported_at;
 	b->response_over = b->response > b->cfg->levels[b->level].respond;
 	b->handling_over = b->handling > b->cfg->levels[b->level].restore;
 	b->escalate = b->response_over || b->handling_over;
+	return 0;
 }
 
 /* ---- writing the bundle --------------------------------------------- */
@@ -467,8 +498,11 @@ write_markdown(struct builder *b, FILE *f)
 	fprintf(f, "# Fault-handling report %lld: ticket %s\n\n", (long long)b->id, b->a[0].ticket);
 	fprintf(f, "| | |\n|---|---|\n");
 	fprintf(f, "| Ticket | %s |\n", b->a[0].ticket);
-	fprintf(f, "| Fault level | %d (%s): %s%s |\n", b->level, report_level_name(b->level),
-	    report_level_meaning(b->level), strcmp(b->level_source, "narrative") == 0 ? " (set in the narrative)" : "");
+	fprintf(f, "| Fault level | %d (%s): %s, as approved by the customer |\n", b->level,
+	    report_level_name(b->level), report_level_meaning(b->level));
+	if (b->proposed_level != 0)
+		fprintf(f, "| Level proposed by the engineer | %d (%s): the engineer's statement, not the customer's "
+		    "decision |\n", b->proposed_level, report_level_name(b->proposed_level));
 	fprintf(f, "| Result | %s |\n", n->result);
 	fprintf(f, "| Target | %s |\n| Engineer | %s |\n", b->targets, b->engineers);
 	fprintf(f, "| Report created | %s by %s |\n", b->created, b->req->created_by);
@@ -490,7 +524,9 @@ write_markdown(struct builder *b, FILE *f)
 	span(b->handling, d1, sizeof(d1));
 	span(lim->restore, d2, sizeof(d2));
 	iso(b->reported_at, t1, sizeof(t1));
-	fprintf(f, "| Handling (fault reported %s to %s) | %s | %s | %s |\n", t1,
+	fprintf(f, "| Handling (fault reported %s%s to %s) | %s | %s | %s |\n", t1,
+	    strcmp(b->reported_source, "engineer") == 0 ? ", as stated by the engineer" :
+	    strcmp(b->reported_source, "approval") == 0 ? ", as recorded on the approval" : ", the approval's creation",
 	    strcmp(n->result, "unresolved") == 0 ? "this report" : "last session end", d1, d2,
 	    b->handling_over ? "**exceeded**" : "within");
 	if (b->escalate)
@@ -625,6 +661,10 @@ write_json(struct builder *b, FILE *f)
 	json_key_str(&j, "name", report_level_name(b->level));
 	json_key_str(&j, "meaning", report_level_meaning(b->level));
 	json_key_str(&j, "source", b->level_source);
+	if (b->proposed_level != 0)
+		json_key_int(&j, "proposed_by_engineer", b->proposed_level);
+	else
+		json_key_null(&j, "proposed_by_engineer");
 	json_end_object(&j);
 	json_key_str(&j, "fault", n->fault);
 	json_key_str(&j, "cause", n->cause);
@@ -635,6 +675,7 @@ write_json(struct builder *b, FILE *f)
 
 	json_key_begin_object(&j, "timing");
 	json_time(&j, "fault_reported_at", b->reported_at);
+	json_key_str(&j, "fault_reported_source", b->reported_source);
 	json_time(&j, "first_session_at", b->first_start);
 	json_time(&j, "last_session_end", b->last_end);
 	json_key_int(&j, "response_seconds", b->response);
@@ -987,9 +1028,8 @@ report_create(struct store *st, const struct config *cfg, const struct sigkey *k
 		fail(b, "cannot read the signing key history: %s", store_errmsg(st));
 		goto out;
 	}
-	if (gather(b) != 0 || check_recordings(b) != 0)
+	if (gather(b) != 0 || check_recordings(b) != 0 || compute_timing(b) != 0)
 		goto out;
-	compute_timing(b);
 
 	facts = (struct report_facts){ .created_at = req->now, .created_by = req->created_by, .ticket = b->a[0].ticket,
 		.targets = b->targets, .engineers = b->engineers, .level = b->level, .escalate = b->escalate,

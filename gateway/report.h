@@ -99,6 +99,8 @@ int report_store_finish(struct store *st, int64_t id, const char *bundle_dir, co
     const struct report_facts *f, const char *const *session_ids, size_t nsessions, const char *commands_text);
 /* Drop a reserved row whose bundle failed. */
 void report_store_abandon(struct store *st, int64_t id);
+/* How many reports made by created_by include session sid (for the engineers' quota). 0 or -1. */
+int report_store_count_for_session(struct store *st, const char *sid, const char *created_by, int *n);
 /* Completed reports, newest first. */
 int report_store_list(struct store *st, int (*cb)(const struct report_row *, void *), void *arg);
 /* 0 found, 1 not found, -1 error. */

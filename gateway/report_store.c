@@ -109,6 +109,23 @@ report_store_abandon(struct store *st, int64_t id)
 	}
 }
 
+int
+report_store_count_for_session(struct store *st, const char *sid, const char *created_by, int *n)
+{
+	sqlite3_stmt *q = store_prepare(st, "SELECT count(*) FROM reports r JOIN report_sessions rs ON rs.report_id = r.id "
+	    "WHERE rs.session_id = ? AND r.created_by = ?");
+	int rc;
+
+	if (q == NULL)
+		return -1;
+	sqlite3_bind_text(q, 1, sid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, created_by, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	*n = rc == SQLITE_ROW ? sqlite3_column_int(q, 0) : 0;
+	sqlite3_finalize(q);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
 #define REPORT_COLUMNS "SELECT r.id, r.created_at, r.created_by, r.ticket, r.level, r.targets, r.engineers, " \
 	"r.fault, r.cause, r.actions, r.result, r.prevention, r.followup, r.escalate, r.bundle_dir, " \
 	"r.report_json, r.signing_key"

@@ -26,7 +26,7 @@ PY
 
 log "two sessions of one ticket: an interactive shell and an exec"
 python3 "$HERE/pty_session.py" "$WORK" "$GW_PORT" alice+router1 "$WORK/alice" "$WORK/client.out" \
-    "sleep:1" "send:PS1='rg\$ '\r" "wait:2004hrg$ " "send:ip_link_flaps=3; echo flaps=\$ip_link_flaps\r" "wait:flaps=3" \
+    "wait:$ " "send:PS1='rg\$ '\r" "wait:\nrg$ " "send:ip_link_flaps=3; echo flaps=\$ip_link_flaps\r" "wait:flaps=3" \
     "wait:rg$ " "send:exit\r" >/dev/null || fail "the interactive session failed"
 gw_ssh alice alice+router1 'uname -s; echo duplex-forced' >/dev/null || fail "the exec session failed"
 SIDS=$(sids)
@@ -177,6 +177,15 @@ for _ in $(seq 1 50); do
 	sleep 0.1
 done
 [ -n "$RUNNING" ] || fail "the sleeping session did not start"
+# Anchors and aliases (a few hundred bytes that once made a 96 MB bundle) are refused.
+python3 - >"$WORK/bomb.yaml" <<'PY'
+print('a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]')
+for x, y in zip("bcdefgh", "abcdefg"):
+    print('%s: &%s [%s]' % (x, x, ",".join(["*" + y] * 9)))
+print('fault: "x"\ncause: *h\nactions: "z"\nresult: restored\nprevention: "p"')
+PY
+out=$(ctl report create $SIDS --from "$WORK/bomb.yaml" --out "$WORK/b2" 2>&1) && fail "an alias bomb is accepted"
+assert_contains "alias bomb" "$out" "bomb.yaml:1:4: YAML anchors (&name) are not allowed in a narrative"
 out=$(ctl report create $RUNNING --from "$WORK/narrative.yaml" --out "$WORK/b2" 2>&1) && fail "a running session is reported"
 assert_contains "running session" "$out" "still running"
 OTHER=$(TOKEN=$(new_token) gw_ssh alice alice+router1 true && ctl sessions list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
@@ -197,8 +206,31 @@ prevention: "Replace fan trays at five years"
 Y
 out=$(ctl report create $OTHER --from "$WORK/late.yaml" --out "$WORK/late") || fail "late report: $out"
 assert_contains "escalation in the summary" "$out" "escalate"
-assert_eq "escalate" "True 2 narrative" "$(jget "$WORK/late/report.json" '" ".join(str(x) for x in (d["timing"]["escalate"], d["timing"]["escalate_to_level"], d["level"]["source"]))')"
+# The level stays the approval's (2); the narrative's 3 is the engineer's proposal, and its
+# reported_at is marked as the engineer's statement.
+assert_eq "escalate" "True 1 approval 3 engineer" "$(jget "$WORK/late/report.json" '" ".join(str(x) for x in (d["timing"]["escalate"], d["timing"]["escalate_to_level"], d["level"]["source"], d["level"]["proposed_by_engineer"], d["timing"]["fault_reported_source"]))')"
 grep -q 'Exceeded: escalate' "$WORK/late/report.md" || fail "report.md does not flag the escalation"
+grep -q 'Level proposed by the engineer | 3' "$WORK/late/report.md" || fail "report.md does not mark the proposed level"
+grep -q 'as stated by the engineer' "$WORK/late/report.md" || fail "report.md does not mark the engineer's reported time"
+
+log "the engineer cannot move the clock"
+sed 's/^reported_at: .*/reported_at: 2099-01-01T00:00:00Z/' "$WORK/late.yaml" >"$WORK/future.yaml"
+out=$(ctl report create $OTHER --from "$WORK/future.yaml" --out "$WORK/b3" 2>&1) && fail "a reported_at in the future is accepted"
+assert_contains "future reported_at" "$out" "is in the future"
+OTHER_START=$(ctl sessions list --json | python3 -c "import json,sys; print([s['started_at'] for s in json.load(sys.stdin) if s['id']=='$OTHER'][0])")
+OTHER_AFTER=$(date -u -d "@$(( $(date -u -d "$OTHER_START" +%s) + 1 ))" +%Y-%m-%dT%H:%M:%SZ)
+sed "s/^reported_at: .*/reported_at: $OTHER_AFTER/" "$WORK/late.yaml" >"$WORK/after.yaml"
+out=$(ctl report create $OTHER --from "$WORK/after.yaml" --out "$WORK/b3" 2>&1) && fail "a reported_at after the first session is accepted"
+assert_contains "reported_at after the session" "$out" "is after the first session"
+RTOKEN=$(new_token --reported-at 2026-01-02T03:04:05Z) || fail "approve --reported-at"
+out=$(ctl approve --engineer alice --target router1 --ticket T-F --level 2 --approver wang --method phone --valid 1h \
+    --reported-at 2099-01-01T00:00:00Z 2>&1) && fail "approve --reported-at in the future is accepted"
+assert_contains "approve --reported-at in the future" "$out" "must not be in the future"
+TOKEN=$RTOKEN gw_ssh alice alice+router1 true || fail "the session under the reported-at approval"
+RSID=$(ctl sessions list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+out=$(ctl report create $RSID --from "$WORK/late.yaml" --out "$WORK/rep_at") || fail "report with an approval's reported_at: $out"
+assert_eq "the approval's reported time wins" "2026-01-02T03:04:05Z approval" "$(jget "$WORK/rep_at/report.json" '" ".join((d["timing"]["fault_reported_at"], d["timing"]["fault_reported_source"]))')"
+grep -q 'as recorded on the approval' "$WORK/rep_at/report.md" || fail "report.md does not say the time is the approval's"
 
 log "key rotation keeps old reports verifiable"
 OLD_FP=$(jget "$B/report.json" 'd["gateway"]["signing_key"]')
@@ -229,11 +261,14 @@ ssh-keygen -Y verify -f "$WORK/customer_signers" -I "$PRINCIPAL" -n remgate-repo
 out=$(ctl verify "$B" --allowed-signers "$WORK/new/allowed_signers") && fail "the old bundle verifies with only the new key"
 
 log "the engineer submits the narrative over SSH, for their own sessions only"
+REPORTS_BEFORE_ENGINEER=$(ctl report list --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+ENG_REPORT=$((REPORTS_BEFORE_ENGINEER + 1))
 out=$(gw_ssh alice alice report "$NEW_SID" <"$WORK/narrative.yaml" 2>&1) || fail "report over ssh: $out"
-assert_contains "report over ssh" "$out" "report 4"
-BUNDLE4=$(ctl report show 4 | sed -n 's/^bundle *//p')
+
+assert_contains "report over ssh" "$out" "report $ENG_REPORT"
+BUNDLE4=$(ctl report show "$ENG_REPORT" | sed -n 's/^bundle *//p')
 ctl verify "$BUNDLE4" >/dev/null || fail "the bundle made over ssh does not verify"
-assert_contains "created by" "$(ctl report show 4)" "engineer:alice"
+assert_contains "created by" "$(ctl report show "$ENG_REPORT")" "engineer:alice"
 BOB_TOKEN=$(ENGINEER=bob new_token) || fail "approve bob"
 TOKEN=$BOB_TOKEN gw_ssh bob bob+router1 true || fail "bob's session"
 BOB_SID=$(ctl sessions list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
@@ -245,6 +280,14 @@ out=$(gw_ssh alice alice 'rm -rf /' 2>&1) && fail "an arbitrary command is run"
 assert_contains "unknown command" "$out" "unknown command"
 out=$(gw_ssh alice alice 2>&1 </dev/null) && fail "a shell without a target"
 assert_contains "no shell" "$out" "alice+TARGET"
-assert_eq "reports stored" 4 "$(ctl report list --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')"
+assert_eq "reports stored" "$((REPORTS_BEFORE_ENGINEER + 1))" "$(ctl report list --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')"
+
+log "an engineer's reports of one session are capped (the bundle copies its recording each time)"
+for i in 2 3; do
+	out=$(gw_ssh alice alice report "$NEW_SID" <"$WORK/narrative.yaml" 2>&1) || fail "report $i over ssh: $out"
+done
+out=$(gw_ssh alice alice report "$NEW_SID" <"$WORK/narrative.yaml" 2>&1) && fail "a fourth report of one session"
+assert_contains "quota" "$out" "is already in 3 of your reports (at most 3)"
+assert_eq "report_quota events" 1 "$(event_count report_refused report_quota)"
 
 log "OK"

@@ -93,12 +93,50 @@ test_narrative(void)
 		{ "fault: [unclosed\n", "n.yaml:2:1: YAML syntax error" },
 		{ "reported_at: yesterday\n", "n.yaml:1:14: 'reported_at' must be a UTC time" },
 		{ "", "n.yaml: empty narrative" },
+		{ "a: &x [\"lol\", \"lol\"]\nfault: *x\n", "n.yaml:1:4: YAML anchors (&name) are not allowed in a narrative" },
+		{ "fault: x\ncause: *undefined\n", "n.yaml:2:8: YAML aliases (*name) are not allowed" },
+		{ "fault: &f x\n", "n.yaml:1:8: YAML anchors (&name) are not allowed" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err[0] = '\0';
 		ok(narrative_parse("n.yaml", bad[i].yaml, strlen(bad[i].yaml), &n, err, sizeof(err)) != 0,
 		    "refused: %s", bad[i].want);
 		contains(err, bad[i].want, "  with file:line:col and what was expected");
+	}
+
+	/* Caps: one field, a list's steps, the whole narrative. */
+	{
+		size_t big = 17 * 1024;
+		char *y = malloc(big + 200);
+
+		memcpy(y, "fault: \"", 8);
+		memset(y + 8, 'x', big);
+		memcpy(y + 8 + big, "\"\n", 3);
+		ok(narrative_parse("n.yaml", y, strlen(y), &n, err, sizeof(err)) != 0, "a 17 KiB field is refused");
+		contains(err, "n.yaml:1:8: 'fault' is too long", "  and says which");
+		free(y);
+	}
+	{
+		char *y = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&y, &len);
+
+		fputs("actions:\n", f);
+		for (int i = 0; i < 201; i++)
+			fputs("  - s\n", f);
+		fclose(f);
+		ok(narrative_parse("n.yaml", y, len, &n, err, sizeof(err)) != 0, "201 steps are refused");
+		contains(err, "'actions' has too many steps", "  and says so");
+		free(y);
+	}
+	{
+		size_t big = 65 * 1024;
+		char *y = calloc(1, big + 1);
+
+		memset(y, '#', big);
+		ok(narrative_parse("n.yaml", y, big, &n, err, sizeof(err)) != 0, "a 65 KiB narrative is refused");
+		contains(err, "too long", "  as too long");
+		free(y);
 	}
 }
 
