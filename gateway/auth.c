@@ -271,6 +271,7 @@ begin_session(struct session *s)
 	char detail[256];
 
 	s->started_at = row.started_at;
+	s->last_activity = row.started_at;
 	if (audit_session_begin(s->store, &row) != 0 ||
 	    audit_session_recording(s->store, s->sid, recorder_path(s->rec)) != 0)
 		log_error("event=store_failed op=session_begin error=\"%s\"", store_errmsg(s->store));

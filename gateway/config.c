@@ -103,6 +103,21 @@ want_duration(struct loader *ld, const yaml_node_t *n, const char *key, int64_t 
 	return 0;
 }
 
+/* A time limit: a duration, or "off" (0). */
+static int
+want_limit(struct loader *ld, const yaml_node_t *n, const char *key, int64_t *out)
+{
+	const char *s;
+
+	if (want_scalar(ld, n, key, &s) != 0)
+		return -1;
+	if (strcmp(s, "off") == 0) {
+		*out = 0;
+		return 0;
+	}
+	return want_duration(ld, n, key, out);
+}
+
 /* fault_levels: {1: {respond: 30m, restore: 2h}, 2: {...}, 3: {...}} */
 static int
 parse_fault_levels(struct loader *ld, const yaml_node_t *map)
@@ -307,6 +322,8 @@ parse_target(struct loader *ld, const yaml_node_t *map, struct target *t)
 
 	if (map->type != YAML_MAPPING_NODE)
 		return fail_at(ld, map, "each target must be a mapping, found %s", node_kind(map));
+	t->max_session_time = -1;
+	t->idle_timeout = -1;
 	for (yaml_node_pair_t *pr = map->data.mapping.pairs.start; pr < map->data.mapping.pairs.top; pr++) {
 		yaml_node_t *k = yaml_document_get_node(&ld->doc, pr->key);
 		yaml_node_t *v = yaml_document_get_node(&ld->doc, pr->value);
@@ -338,9 +355,13 @@ parse_target(struct loader *ld, const yaml_node_t *map, struct target *t)
 			const char *tv;
 			if ((r = want_scalar(ld, v, key, &tv)) == 0 && policy_transfers_parse(tv, &t->transfers) != 0)
 				r = fail_at(ld, v, "'transfers' must be full, read-only or off, found '%s'", tv);
+		} else if (strcmp(key, "max_session_time") == 0) {
+			r = want_limit(ld, v, key, &t->max_session_time);
+		} else if (strcmp(key, "idle_timeout") == 0) {
+			r = want_limit(ld, v, key, &t->idle_timeout);
 		} else {
 			return fail_at(ld, k, "unknown key '%s' in target (expected name, address, user, identity_file, "
-			    "host_key, transfers)", key);
+			    "host_key, transfers, max_session_time, idle_timeout)", key);
 		}
 		if (r != 0)
 			return -1;
@@ -468,6 +489,12 @@ parse_top(struct loader *ld, const yaml_node_t *root)
 				else
 					cfg->max_connections = (long)ll;
 			}
+		} else if (strcmp(key, "max_session_time") == 0) {
+			r = want_limit(ld, v, key, &cfg->max_session_time);
+		} else if (strcmp(key, "idle_timeout") == 0) {
+			r = want_limit(ld, v, key, &cfg->idle_timeout);
+		} else if (strcmp(key, "approval_warning") == 0) {
+			r = want_limit(ld, v, key, &cfg->approval_warning);
 		} else if (strcmp(key, "engineer_reports_per_session") == 0) {
 			if ((r = want_scalar(ld, v, key, &s)) == 0) {
 				if (util_parse_int(s, 1, 100, &ll) != 0)
@@ -497,7 +524,8 @@ parse_top(struct loader *ld, const yaml_node_t *root)
 		} else {
 			r = fail_at(ld, k, "unknown key '%s' (expected listen, state_dir, host_key, signing_key, "
 			    "recording_flush_ms, log, log_level, login_grace_time, target_connect_timeout, "
-			    "max_connections, engineer_reports_per_session, gateway_name, fault_levels, engineers, admins, targets)", key);
+			    "max_connections, max_session_time, idle_timeout, approval_warning, engineer_reports_per_session, "
+			    "gateway_name, fault_levels, engineers, admins, targets)", key);
 		}
 		if (r != 0)
 			return -1;
@@ -555,6 +583,9 @@ config_load(const char *path, struct config **out, char *err, size_t errlen)
 	ld.cfg->max_connections = 1000;
 	ld.cfg->recording_flush_ms = 1000;
 	ld.cfg->engineer_reports_per_session = 3;
+	ld.cfg->max_session_time = 12 * 3600;
+	ld.cfg->idle_timeout = 3600;
+	ld.cfg->approval_warning = 300;
 	/* Typical service-plan commitments; each contract sets its own. */
 	ld.cfg->levels[1] = (struct fault_level){ .respond = 30 * 60, .restore = 2 * 3600 };
 	ld.cfg->levels[2] = (struct fault_level){ .respond = 2 * 3600, .restore = 24 * 3600 };
@@ -653,6 +684,18 @@ config_engineer(const struct config *cfg, const char *name)
 		if (strcmp(cfg->engineers[i].name, name) == 0)
 			return &cfg->engineers[i];
 	return NULL;
+}
+
+int64_t
+config_max_session_time(const struct config *cfg, const struct target *t)
+{
+	return t->max_session_time >= 0 ? t->max_session_time : cfg->max_session_time;
+}
+
+int64_t
+config_idle_timeout(const struct config *cfg, const struct target *t)
+{
+	return t->idle_timeout >= 0 ? t->idle_timeout : cfg->idle_timeout;
 }
 
 const struct target *

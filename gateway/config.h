@@ -28,6 +28,8 @@ struct target {
 	char *identity_file;	/* absolute; generated (0600) at start if missing */
 	char *host_key;		/* pinned "SHA256:…" as ssh-keygen -lf prints it */
 	enum transfer_policy transfers;	/* sftp/scp: full (default), read-only, off */
+	int64_t max_session_time;	/* seconds; 0 off; -1 the global default */
+	int64_t idle_timeout;		/* seconds; 0 off; -1 the global default */
 };
 
 /* A fault level's time limits (requirements point 6), in seconds. */
@@ -54,7 +56,10 @@ struct config {
 	int64_t login_grace_time;	/* seconds to authenticate */
 	int64_t target_connect_timeout;	/* seconds */
 	long max_connections;
-	int engineer_reports_per_session;	/* reports an engineer may make over SSH that include one session */
+	int engineer_reports_per_session;
+	int64_t max_session_time;	/* seconds a session may last; 0: no limit */
+	int64_t idle_timeout;		/* seconds without a byte either way; 0: no limit */
+	int64_t approval_warning;	/* warn the engineer this long before the approval ends; 0: no warning */	/* reports an engineer may make over SSH that include one session */
 
 	struct principal *engineers;
 	size_t nengineers;
@@ -73,6 +78,9 @@ void config_free(struct config *cfg);
 
 const struct principal *config_engineer(const struct config *cfg, const char *name);
 const struct target *config_target(const struct config *cfg, const char *name);
+/* The target's limits, its own or the global default (seconds, 0: none). */
+int64_t config_max_session_time(const struct config *cfg, const struct target *t);
+int64_t config_idle_timeout(const struct config *cfg, const struct target *t);
 /* Is key one of p's authorized keys? */
 int config_key_authorized(const struct principal *p, const ssh_key key);
 

@@ -174,8 +174,43 @@ reap(struct children *c, struct store *st)
 	}
 }
 
+struct reload_ctx {
+	const struct config *cfg;
+	const struct children *kids;
+	struct store *st;
+	int ended;
+};
+
+/* A running session of ours whose engineer or target the new configuration dropped. */
+static int
+end_if_dropped(const struct audit_session *a, void *arg)
+{
+	struct reload_ctx *r = arg;
+	char reason[200];
+	int ours = 0;
+
+	if (a->ended_at != 0)
+		return 0;
+	for (size_t i = 0; i < r->kids->n && !ours; i++)
+		ours = (int64_t)r->kids->pids[i] == a->pid;
+	if (!ours)
+		return 0;
+	if (config_engineer(r->cfg, a->engineer) == NULL)
+		snprintf(reason, sizeof(reason), "engineer %s was removed from the configuration", a->engineer);
+	else if (config_target(r->cfg, a->target) == NULL)
+		snprintf(reason, sizeof(reason), "target %s was removed from the configuration", a->target);
+	else
+		return 0;
+	if (audit_session_request_kill(r->st, a->id, "gateway", reason, (int64_t)time(NULL)) == 0 &&
+	    kill((pid_t)a->pid, SIGUSR1) == 0) {
+		log_info("event=session_ended_by_reload session=%s detail=\"%s\"", a->id, reason);
+		r->ended++;
+	}
+	return 0;
+}
+
 static void
-reload(struct config **cfgp, struct sigkey **keyp, struct store *st)
+reload(struct config **cfgp, struct sigkey **keyp, struct store *st, const struct children *kids)
 {
 	struct config *fresh = NULL;
 	struct sigkey *key = NULL;
@@ -192,6 +227,13 @@ reload(struct config **cfgp, struct sigkey **keyp, struct store *st)
 	    fresh->ntargets);
 	config_free(*cfgp);
 	*cfgp = fresh;
+	{
+		/* Who is no longer allowed in leaves now, not at the end of the session. */
+		struct reload_ctx r = { .cfg = fresh, .kids = kids, .st = st };
+
+		if (audit_session_list(st, end_if_dropped, &r) != 0)
+			log_error("event=store_failed op=reload_sessions error=\"%s\"", store_errmsg(st));
+	}
 	/* After remgatectl keys rotate: new sessions seal with the new key. */
 	if (sigkey_load(fresh->signing_key, &key, err, sizeof(err)) != 0) {
 		log_error("event=reload_failed error=\"%s\" note=\"keeping the running signing key\"", err);
@@ -298,7 +340,7 @@ listener_run(struct config **cfgp, struct sigkey **sigkeyp, ssh_bind bind, struc
 
 			while (read(sig_pipe[0], &sig, 1) == 1) {
 				if (sig == SIGHUP) {
-					reload(cfgp, sigkeyp, st);
+					reload(cfgp, sigkeyp, st, &kids);
 				} else if (sig == SIGTERM || sig == SIGINT) {
 					term_count++;
 					if (!stopping) {

@@ -70,6 +70,7 @@ tap(void *arg, struct relaybuf *b, const void *data, size_t len)
 	struct session *s = arg;
 	uint64_t now = recorder_now_us();
 
+	s->last_activity = (int64_t)(now / 1000000);
 	if (b == &s->to_target) {
 		if (s->pty)
 			cmdlog_input(s->cmds, data, len, now, record_input_run, s);

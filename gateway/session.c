@@ -16,12 +16,16 @@
 
 #include "audit.h"
 #include "commands.h"
+#include "duration.h"
 #include "engcmd.h"
 #include "json.h"
 #include "log.h"
 #include "session.h"
 #include "util.h"
 #include "xfer.h"
+
+/* How often a running session re-reads its approval for a revocation. */
+#define APPROVAL_RECHECK_SECONDS 3
 
 volatile sig_atomic_t session_stop_requested;
 static volatile sig_atomic_t kill_requested;	/* SIGUSR1 from remgatectl sessions kill */
@@ -275,6 +279,65 @@ kill_session(struct session *s)
 	free(reason);
 }
 
+/*
+ * A session lives no longer than what allows it: the approval's window, the
+ * approval itself (revoked: re-read every few seconds), the target's
+ * max_session_time and idle_timeout. Returns the end reason, with the
+ * engineer's last line in line, or NULL; warns once before the window ends.
+ */
+static const char *
+limit_reached(struct session *s, int64_t now, char *line, size_t linelen)
+{
+	int64_t max = config_max_session_time(s->cfg, s->target), idle = config_idle_timeout(s->cfg, s->target);
+	int64_t left = s->approval.valid_until - now;
+	char when[32], span[32];
+
+	util_time_iso(s->approval.valid_until, when, sizeof(when));
+	if (left <= 0) {
+		snprintf(line, linelen, "approval %lld ended %s: session closed", (long long)s->approval.id, when);
+		return "approval_expired";
+	}
+	if (now >= s->next_approval_check) {
+		struct approval a;
+
+		s->next_approval_check = now + APPROVAL_RECHECK_SECONDS;
+		if (approval_get(s->store, s->approval.id, &a) == 0) {
+			int revoked = a.revoked_at != 0;
+
+			if (revoked) {
+				util_time_iso(a.revoked_at, when, sizeof(when));
+				snprintf(line, linelen, "approval %lld was revoked by %s at %s: session closed",
+				    (long long)a.id, a.revoked_by ? a.revoked_by : "an administrator", when);
+			}
+			approval_clear(&a);
+			if (revoked)
+				return "approval_revoked";
+		}
+	}
+	if (max > 0 && now - s->started_at >= max) {
+		duration_format(max, span, sizeof(span));
+		snprintf(line, linelen, "the session reached the time limit of %s for %s: session closed", span,
+		    s->target->name);
+		return "max_session_time";
+	}
+	if (idle > 0 && s->last_activity > 0 && now - s->last_activity >= idle) {
+		duration_format(idle, span, sizeof(span));
+		snprintf(line, linelen, "no input or output for %s: session closed", span);
+		return "idle_timeout";
+	}
+	if (!s->approval_warned && s->cfg->approval_warning > 0 && left <= s->cfg->approval_warning) {
+		char warn[300];
+
+		s->approval_warned = 1;
+		duration_format(left, span, sizeof(span));
+		snprintf(warn, sizeof(warn), "approval %lld ends %s (in %s): the session will be closed then; "
+		    "ask the customer for more time if you need it", (long long)s->approval.id, when, span);
+		session_event(s, "session_warning", "approval_ending", warn);
+		tell_engineer(s, warn);
+	}
+	return NULL;
+}
+
 static void
 run_loop(struct session *s)
 {
@@ -320,6 +383,19 @@ run_loop(struct session *s)
 		if (kill_requested && s->authenticated) {
 			kill_session(s);
 			break;
+		}
+		if (s->authenticated && !s->command_mode && s->target != NULL) {
+			char line[400];
+			const char *why = limit_reached(s, (int64_t)time(NULL), line, sizeof(line));
+
+			if (why != NULL) {
+				s->end_reason = why;
+				session_event(s, "session_ended", why, line);
+				log_info("event=session_limit reason=%s detail=\"%s\"", why, line);
+				tell_engineer(s, line);
+				ssh_blocking_flush(s->eng, 2000);
+				break;
+			}
 		}
 		if (!ssh_is_connected(s->eng)) {
 			if (s->authenticated && s->end_reason == NULL)

@@ -68,6 +68,9 @@ struct session {
 	char exit_signal[32];
 	int exit_core;
 	int64_t closing_since;
+	int64_t last_activity;		/* a byte either way (idle_timeout) */
+	int64_t next_approval_check;	/* re-read the approval for a revocation then */
+	int approval_warned;
 	const char *end_reason;
 	int done;
 

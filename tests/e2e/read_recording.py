@@ -3,7 +3,7 @@
 docs/recording-format.md alone: checks the hash chain and prints what a
 test asks for.
 
-usage: read_recording.py FILE output|input|types|check
+usage: read_recording.py FILE output|input|types|events|check
 """
 import hashlib, json, struct, sys
 
@@ -31,6 +31,10 @@ if what == "output":
     sys.stdout.buffer.write(b"".join(d for t, _, d in records if t == 0x11))
 elif what == "input":
     sys.stdout.buffer.write(b"".join(d for t, _, d in records if t == 0x10))
+elif what == "events":
+    for t, _, d in records:
+        if t == 0x30:
+            print(d.decode("utf-8", "replace"))
 elif what == "types":
     print(" ".join("%02x" % t for t, _, _ in records))
 elif what == "check":
