@@ -15,13 +15,15 @@ export TOKEN
 
 log "download: head -c ${MB}M /dev/urandom on the device, hashed at both ends"
 start=$(date +%s.%N)
-gw_ssh alice alice+router1 "head -c ${MB}M /dev/urandom | tee >(sha256sum | cut -d' ' -f1 >&2)" \
-    2>"$WORK/remote.sum" | sha256sum | cut -d' ' -f1 >"$WORK/local.sum" &
+# (the device keeps a copy of what it sent; its /bin/sh has no >(...))
+gw_ssh alice alice+router1 "head -c ${MB}M /dev/urandom | tee $DEVICE_DIR/sent.bin" \
+    2>"$WORK/remote.err" | sha256sum | cut -d' ' -f1 >"$WORK/local.sum" &
 pipe_pid=$!
 peak=$(watch_rss "$pipe_pid")
 wait "$pipe_pid"
 secs=$(echo "$(date +%s.%N) - $start" | bc 2>/dev/null || echo "?")
-remote=$(grep -E '^[0-9a-f]{64}$' "$WORK/remote.sum")
+remote=$(sha256sum "$DEVICE_DIR/sent.bin" | cut -d' ' -f1)
+rm -f "$DEVICE_DIR/sent.bin"
 assert_eq "SHA-256 of what arrived vs what the device sent" "$remote" "$(cat "$WORK/local.sum")"
 log "download ${MB} MB in ${secs}s; session process peak RSS ${peak} kB"
 if [ -z "${REMGATE_SANITIZED:-}" ]; then

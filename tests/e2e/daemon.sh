@@ -111,17 +111,21 @@ assert_eq "gateway exit status after SIGTERM" 0 "$rc"
 
 log "kill -9 of the gateway parent alone: its running session goes on and closes its own row"
 start_gateway
-gw_ssh alice alice+router1 'sleep 3; echo outlived' >"$WORK/outlive.out" 2>&1 &
+# The session waits for a file, not a clock, so a slow restart cannot outrun it.
+GO=$DEVICE_DIR/outlive.go
+gw_ssh alice alice+router1 "while [ ! -e $GO ]; do sleep 0.1; done; echo outlived" >"$WORK/outlive.out" 2>&1 &
 outliver=$!
-for _ in $(seq 1 50); do [ "$(session_field 'sleep 3; echo outlived' id)" != missing ] && break; sleep 0.1; done
+OUTLIVE_CMD="while [ ! -e $GO ]; do sleep 0.1; done; echo outlived"
+for _ in $(seq 1 100); do [ "$(session_field "$OUTLIVE_CMD" id)" != missing ] && break; sleep 0.1; done
 kill -9 "$GW_PID"
-sleep 0.5
+wait "$GW_PID" 2>/dev/null
 start_gateway    # must not close the row of the session still running
-assert_eq "the running session's row after the restart" "None" "$(session_field 'sleep 3; echo outlived' end_reason)"
+assert_eq "the running session's row after the restart" "None" "$(session_field "$OUTLIVE_CMD" end_reason)"
+touch "$GO"
 wait "$outliver" || fail "the session did not outlive its gateway parent"
 assert_eq "its output" "outlived" "$(cat "$WORK/outlive.out")"
-for _ in $(seq 1 30); do [ "$(session_field 'sleep 3; echo outlived' end_reason)" = target_closed ] && break; sleep 0.1; done
-assert_eq "the row it closed itself" target_closed "$(session_field 'sleep 3; echo outlived' end_reason)"
+for _ in $(seq 1 100); do [ "$(session_field "$OUTLIVE_CMD" end_reason)" = target_closed ] && break; sleep 0.1; done
+assert_eq "the row it closed itself" target_closed "$(session_field "$OUTLIVE_CMD" end_reason)"
 kill -TERM "$GW_PID"; wait "$GW_PID"
 
 log "kill -9 of the whole gateway: the open row is closed at the next start"
