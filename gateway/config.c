@@ -191,6 +191,33 @@ parse_address(struct loader *ld, const yaml_node_t *n, const char *key, char **h
 	return 0;
 }
 
+/* listen: "host:port", or a list of up to CONFIG_MAX_LISTEN of them (say IPv4 and IPv6). */
+static int
+parse_listen(struct loader *ld, const yaml_node_t *v)
+{
+	struct config *cfg = ld->cfg;
+
+	if (v->type == YAML_SEQUENCE_NODE) {
+		size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+
+		if (n == 0 || n > CONFIG_MAX_LISTEN)
+			return fail_at(ld, v, "'listen' must list 1 to %d addresses, found %zu", CONFIG_MAX_LISTEN, n);
+		for (size_t i = 0; i < n; i++) {
+			if (parse_address(ld, yaml_document_get_node(&ld->doc, v->data.sequence.items.start[i]), "listen",
+			    &cfg->listen[i].host, &cfg->listen[i].port) != 0)
+				return -1;
+			cfg->nlisten = i + 1;
+		}
+	} else {
+		if (parse_address(ld, v, "listen", &cfg->listen[0].host, &cfg->listen[0].port) != 0)
+			return -1;
+		cfg->nlisten = 1;
+	}
+	cfg->listen_host = cfg->listen[0].host;
+	cfg->listen_port = cfg->listen[0].port;
+	return 0;
+}
+
 static int
 parse_name(struct loader *ld, const yaml_node_t *n, const char *what, char **out)
 {
@@ -448,7 +475,7 @@ parse_top(struct loader *ld, const yaml_node_t *root)
 				return fail_at(ld, k, "duplicate key '%s'", key);
 		}
 		if (strcmp(key, "listen") == 0) {
-			r = parse_address(ld, v, key, &cfg->listen_host, &cfg->listen_port);
+			r = parse_listen(ld, v);
 		} else if (strcmp(key, "state_dir") == 0) {
 			r = want_path(ld, v, key, &cfg->state_dir);
 		} else if (strcmp(key, "host_key") == 0) {
@@ -489,6 +516,19 @@ parse_top(struct loader *ld, const yaml_node_t *root)
 				else
 					cfg->max_connections = (long)ll;
 			}
+		} else if (strcmp(key, "max_startups") == 0) {
+			const char *why;
+			if ((r = want_scalar(ld, v, key, &s)) == 0 && startups_parse(s, &cfg->startups, &why) != 0)
+				r = fail_at(ld, v, "'max_startups': %s, found '%s'", why, s);
+		} else if (strcmp(key, "per_source_max_startups") == 0) {
+			if ((r = want_scalar(ld, v, key, &s)) == 0) {
+				if (strcmp(s, "off") == 0)
+					cfg->startups.per_source = 0;
+				else if (util_parse_int(s, 1, 100000, &ll) != 0)
+					r = fail_at(ld, v, "'per_source_max_startups' must be a whole number from 1 to 100000 or off, found '%s'", s);
+				else
+					cfg->startups.per_source = (int)ll;
+			}
 		} else if (strcmp(key, "max_session_time") == 0) {
 			r = want_limit(ld, v, key, &cfg->max_session_time);
 		} else if (strcmp(key, "idle_timeout") == 0) {
@@ -524,7 +564,7 @@ parse_top(struct loader *ld, const yaml_node_t *root)
 		} else {
 			r = fail_at(ld, k, "unknown key '%s' (expected listen, state_dir, host_key, signing_key, "
 			    "recording_flush_ms, log, log_level, login_grace_time, target_connect_timeout, "
-			    "max_connections, max_session_time, idle_timeout, approval_warning, engineer_reports_per_session, "
+			    "max_connections, max_startups, per_source_max_startups, max_session_time, idle_timeout, approval_warning, engineer_reports_per_session, "
 			    "gateway_name, fault_levels, engineers, admins, targets)", key);
 		}
 		if (r != 0)
@@ -583,6 +623,7 @@ config_load(const char *path, struct config **out, char *err, size_t errlen)
 	ld.cfg->max_connections = 1000;
 	ld.cfg->recording_flush_ms = 1000;
 	ld.cfg->engineer_reports_per_session = 3;
+	ld.cfg->startups = (struct startups_policy){ .start = 10, .rate = 30, .full = 100, .per_source = 10 };
 	ld.cfg->max_session_time = 12 * 3600;
 	ld.cfg->idle_timeout = 3600;
 	ld.cfg->approval_warning = 300;
@@ -667,7 +708,8 @@ config_free(struct config *cfg)
 	free(cfg->targets);
 	free(cfg->path);
 	free(cfg->dir);
-	free(cfg->listen_host);
+	for (size_t i = 0; i < CONFIG_MAX_LISTEN; i++)
+		free(cfg->listen[i].host);
 	free(cfg->state_dir);
 	free(cfg->db_path);
 	free(cfg->host_key);

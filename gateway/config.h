@@ -13,6 +13,7 @@
 
 #include "log.h"
 #include "policy.h"
+#include "startups.h"
 
 struct principal {
 	char *name;
@@ -38,11 +39,18 @@ struct fault_level {
 	int64_t restore;	/* fault reported to service restored */
 };
 
+#define CONFIG_MAX_LISTEN 4
+
 struct config {
 	char *path;		/* the file as given */
 	char *dir;		/* its directory, base of relative paths */
-	char *listen_host;
+	char *listen_host;	/* the first of listen[] (not owned separately) */
 	int listen_port;
+	struct {
+		char *host;
+		int port;
+	} listen[CONFIG_MAX_LISTEN];	/* listen: one "host:port", or a list of them */
+	size_t nlisten;
 	char *state_dir;	/* absolute */
 	char *db_path;		/* state_dir/remgate.db */
 	char *host_key;		/* absolute; generated (0600) if missing */
@@ -56,6 +64,7 @@ struct config {
 	int64_t login_grace_time;	/* seconds to authenticate */
 	int64_t target_connect_timeout;	/* seconds */
 	long max_connections;
+	struct startups_policy startups;	/* max_startups, per_source_max_startups */
 	int engineer_reports_per_session;
 	int64_t max_session_time;	/* seconds a session may last; 0: no limit */
 	int64_t idle_timeout;		/* seconds without a byte either way; 0: no limit */

@@ -25,6 +25,7 @@
 #include "keyhistory.h"
 #include "log.h"
 #include "session.h"
+#include "startups.h"
 
 #define MAX_LISTEN 8
 
@@ -50,23 +51,24 @@ set_cloexec_nonblock(int fd)
 	return 0;
 }
 
-int
-listener_open(const struct config *cfg, int *fds, int maxfds, char *err, size_t errlen)
+/* Bind one "host:port" (every address it resolves to) into fds[*n...]. */
+static int
+open_one(const char *host, int portnum, int *fds, int maxfds, int *n, char *err, size_t errlen)
 {
 	struct addrinfo hints, *res = NULL, *ai;
 	char port[16];
-	int n = 0, rc, one = 1, last_errno = 0;
+	int rc, one = 1, last_errno = 0, before = *n;
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	snprintf(port, sizeof(port), "%d", cfg->listen_port);
-	if ((rc = getaddrinfo(cfg->listen_host, port, &hints, &res)) != 0) {
-		snprintf(err, errlen, "listen %s:%d: %s", cfg->listen_host, cfg->listen_port, gai_strerror(rc));
+	snprintf(port, sizeof(port), "%d", portnum);
+	if ((rc = getaddrinfo(host, port, &hints, &res)) != 0) {
+		snprintf(err, errlen, "listen %s:%d: %s", host, portnum, gai_strerror(rc));
 		return -1;
 	}
-	for (ai = res; ai != NULL && n < maxfds; ai = ai->ai_next) {
+	for (ai = res; ai != NULL && *n < maxfds; ai = ai->ai_next) {
 		int fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
 
 		if (fd < 0) {
@@ -82,72 +84,126 @@ listener_open(const struct config *cfg, int *fds, int maxfds, char *err, size_t 
 			close(fd);
 			continue;
 		}
-		fds[n++] = fd;
+		fds[(*n)++] = fd;
 	}
 	freeaddrinfo(res);
-	if (n == 0) {
-		snprintf(err, errlen, "listen %s:%d: %s", cfg->listen_host, cfg->listen_port,
-		    strerror(last_errno ? last_errno : EADDRNOTAVAIL));
+	if (*n == before) {
+		snprintf(err, errlen, "listen %s:%d: %s", host, portnum, strerror(last_errno ? last_errno : EADDRNOTAVAIL));
 		return -1;
+	}
+	return 0;
+}
+
+int
+listener_open(const struct config *cfg, int *fds, int maxfds, char *err, size_t errlen)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < cfg->nlisten; i++) {
+		if (open_one(cfg->listen[i].host, cfg->listen[i].port, fds, maxfds, &n, err, errlen) != 0) {
+			while (n > 0)
+				close(fds[--n]);
+			return -1;
+		}
 	}
 	return n;
 }
 
+/* "host:port" (IPv6 as "[host]:port") into out, and the host alone into host. */
 static void
-peer_name(int fd, char *out, size_t outlen)
+peer_name(int fd, char *out, size_t outlen, char *host, size_t hostlen)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
-	char host[INET6_ADDRSTRLEN] = "?";
 	int port = 0;
 
 	snprintf(out, outlen, "unknown");
+	snprintf(host, hostlen, "unknown");
 	if (getpeername(fd, (struct sockaddr *)&ss, &len) != 0)
 		return;
 	if (ss.ss_family == AF_INET) {
 		struct sockaddr_in *in = (struct sockaddr_in *)&ss;
-		inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+		inet_ntop(AF_INET, &in->sin_addr, host, (socklen_t)hostlen);
 		port = ntohs(in->sin_port);
 		snprintf(out, outlen, "%s:%d", host, port);
 	} else if (ss.ss_family == AF_INET6) {
 		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
-		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+		inet_ntop(AF_INET6, &in6->sin6_addr, host, (socklen_t)hostlen);
 		port = ntohs(in6->sin6_port);
 		snprintf(out, outlen, "[%s]:%d", host, port);
 	}
 }
 
+/*
+ * The children, each with the read end of its startup pipe while it has
+ * not authenticated yet: the child closes its end once the engineer is in
+ * (or it ends), which the parent sees as EOF. As in OpenSSH's sshd.
+ */
+struct child {
+	pid_t pid;
+	int startup_fd;		/* -1: authenticated or gone */
+	char source[64];	/* the peer's address without the port */
+};
+
 struct children {
-	pid_t *pids;
+	struct child *c;
 	size_t n, cap;
+	size_t startups;	/* children with startup_fd >= 0 */
 };
 
 static int
-children_add(struct children *c, pid_t pid)
+children_add(struct children *k, pid_t pid, int startup_fd, const char *source)
 {
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 64;
-		pid_t *p = realloc(c->pids, cap * sizeof(*p));
+	if (k->n == k->cap) {
+		size_t cap = k->cap ? k->cap * 2 : 64;
+		struct child *p = realloc(k->c, cap * sizeof(*p));
 
 		if (p == NULL)
 			return -1;
-		c->pids = p;
-		c->cap = cap;
+		k->c = p;
+		k->cap = cap;
 	}
-	c->pids[c->n++] = pid;
+	k->c[k->n].pid = pid;
+	k->c[k->n].startup_fd = startup_fd;
+	snprintf(k->c[k->n].source, sizeof(k->c[k->n].source), "%s", source);
+	k->n++;
+	if (startup_fd >= 0)
+		k->startups++;
 	return 0;
 }
 
-static int
-children_remove(struct children *c, pid_t pid)
+static void
+startup_done(struct children *k, struct child *c)
 {
-	for (size_t i = 0; i < c->n; i++) {
-		if (c->pids[i] == pid) {
-			c->pids[i] = c->pids[--c->n];
+	if (c->startup_fd < 0)
+		return;
+	close(c->startup_fd);
+	c->startup_fd = -1;
+	k->startups--;
+}
+
+static int
+children_remove(struct children *k, pid_t pid)
+{
+	for (size_t i = 0; i < k->n; i++) {
+		if (k->c[i].pid == pid) {
+			startup_done(k, &k->c[i]);
+			k->c[i] = k->c[--k->n];
 			return 0;
 		}
 	}
 	return -1;
+}
+
+static size_t
+startups_from(const struct children *k, const char *source)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < k->n; i++)
+		if (k->c[i].startup_fd >= 0 && strcmp(k->c[i].source, source) == 0)
+			n++;
+	return n;
 }
 
 /* Collect finished children; a session row a dead child left open is closed. */
@@ -192,7 +248,7 @@ end_if_dropped(const struct audit_session *a, void *arg)
 	if (a->ended_at != 0)
 		return 0;
 	for (size_t i = 0; i < r->kids->n && !ours; i++)
-		ours = (int64_t)r->kids->pids[i] == a->pid;
+		ours = (int64_t)r->kids->c[i].pid == a->pid;
 	if (!ours)
 		return 0;
 	if (config_engineer(r->cfg, a->engineer) == NULL)
@@ -245,15 +301,18 @@ reload(struct config **cfgp, struct sigkey **keyp, struct store *st, const struc
 }
 
 static void
-child_main(const struct config *cfg, const struct sigkey *sigkey, ssh_bind bind, int *fds, int nfds, int fd,
-    const char *client)
+child_main(const struct config *cfg, const struct sigkey *sigkey, ssh_bind bind, int *fds, int nfds,
+    const struct children *kids, int fd, int startup_fd, const char *client)
 {
 	for (int i = 0; i < nfds; i++)
 		close(fds[i]);
+	for (size_t i = 0; i < kids->n; i++)
+		if (kids->c[i].startup_fd >= 0)
+			close(kids->c[i].startup_fd);
 	close(sig_pipe[0]);
 	close(sig_pipe[1]);
 	/* exit, not _exit: the sanitizer build checks the child for leaks too. */
-	exit(session_run(cfg, sigkey, bind, fd, client));
+	exit(session_run(cfg, sigkey, bind, fd, startup_fd, client));
 }
 
 static void
@@ -268,37 +327,73 @@ install(int sig, void (*handler)(int))
 	sigaction(sig, &sa, NULL);
 }
 
+/*
+ * Admit or drop one new connection before any fork or store work: the
+ * global limit, then MaxStartups and the per-source limit over the
+ * connections not yet authenticated. A drop is one line to the peer and a
+ * count in the tally; the event is written once a minute for all of them.
+ */
 static void
-accept_one(struct config *cfg, const struct sigkey *sigkey, ssh_bind bind, struct store *st,
-    struct children *kids, int *fds, int nfds, int lfd)
+accept_one(struct config *cfg, const struct sigkey *sigkey, ssh_bind bind, struct children *kids,
+    struct startups_tally *tally, int *fds, int nfds, int lfd)
 {
-	char client[96];
+	static const char busy[] = "remgate: too many connections waiting to log in; try again shortly\r\n";
+	char client[96], host[64];
+	enum startups_verdict v;
+	int sp[2];
 	pid_t pid;
 	int fd = accept(lfd, NULL, NULL);
 
 	if (fd < 0)
 		return;
-	peer_name(fd, client, sizeof(client));
-	if ((long)kids->n >= cfg->max_connections) {
-		struct audit_event ev = { .kind = "connection_refused", .client_addr = client,
-			.reason = "too_many_connections", .detail = "max_connections reached" };
-		log_warn("event=connection_refused client=%s reason=too_many_connections max=%ld", client,
-		    cfg->max_connections);
-		audit_event_add(st, &ev, (int64_t)time(NULL));
+	peer_name(fd, client, sizeof(client), host, sizeof(host));
+	if ((long)kids->n >= cfg->max_connections)
+		v = STARTUP_DROP_FULL;
+	else
+		v = startups_decide(&cfg->startups, kids->startups, startups_from(kids, host), arc4random_uniform(100));
+	if (v != STARTUP_ACCEPT) {
+		(void)!write(fd, busy, sizeof(busy) - 1);
+		close(fd);
+		startups_tally_add(tally, host, v, (int64_t)time(NULL));
+		log_debug("event=connection_dropped client=%s reason=%s", client, startups_verdict_name(v));
+		return;
+	}
+	if (pipe(sp) != 0) {
+		log_error("event=pipe_failed client=%s error=\"%s\"", client, strerror(errno));
 		close(fd);
 		return;
 	}
 	if ((pid = fork()) < 0) {
 		log_error("event=fork_failed client=%s error=\"%s\"", client, strerror(errno));
 		close(fd);
+		close(sp[0]);
+		close(sp[1]);
 		return;
 	}
-	if (pid == 0)
-		child_main(cfg, sigkey, bind, fds, nfds, fd, client);
+	if (pid == 0) {
+		close(sp[0]);
+		child_main(cfg, sigkey, bind, fds, nfds, kids, fd, sp[1], client);
+	}
 	close(fd);
-	if (children_add(kids, pid) != 0)
-		log_error("event=internal error=\"out of memory tracking child %d\"", (int)pid);
-	log_debug("event=connection client=%s child=%d", client, (int)pid);
+	close(sp[1]);
+	if (set_cloexec_nonblock(sp[0]) != 0 || children_add(kids, pid, sp[0], host) != 0) {
+		log_error("event=internal error=\"cannot track child %d\"", (int)pid);
+		close(sp[0]);
+	}
+	log_debug("event=connection client=%s child=%d startups=%zu", client, (int)pid, kids->startups);
+}
+
+/* One aggregated event and log line for the connections dropped lately. */
+static void
+flush_drops(struct store *st, struct startups_tally *tally, int force)
+{
+	char text[1024];
+
+	if (!startups_tally_flush(tally, (int64_t)time(NULL), 60, force, text, sizeof(text)))
+		return;
+	struct audit_event ev = { .kind = "connections_dropped", .reason = "max_startups", .detail = text };
+	log_warn("event=connections_dropped detail=\"%s\"", text);
+	audit_event_add(st, &ev, (int64_t)time(NULL));
 }
 
 int
@@ -306,7 +401,9 @@ listener_run(struct config **cfgp, struct sigkey **sigkeyp, ssh_bind bind, struc
     int *fds, int nfds)
 {
 	struct children kids = { 0 };
-	struct pollfd pfd[MAX_LISTEN + 1];
+	struct startups_tally tally = { 0 };
+	struct pollfd *pfd = NULL;
+	size_t pfd_cap = 0;
 	int stopping = 0, term_count = 0;
 
 	if (nfds > MAX_LISTEN)
@@ -323,12 +420,30 @@ listener_run(struct config **cfgp, struct sigkey **sigkeyp, ssh_bind bind, struc
 	install(SIGPIPE, SIG_IGN);
 
 	for (;;) {
-		int n = 0;
+		int n = 0, nlisten;
 
+		if (pfd_cap < 1 + (size_t)nfds + kids.n) {
+			size_t cap = 1 + (size_t)nfds + kids.n + 64;
+			struct pollfd *p = realloc(pfd, cap * sizeof(*p));
+
+			if (p == NULL) {
+				log_error("event=internal error=\"out of memory\"");
+				break;
+			}
+			pfd = p;
+			pfd_cap = cap;
+		}
 		pfd[n].fd = sig_pipe[0];
 		pfd[n++].events = POLLIN;
 		for (int i = 0; !stopping && i < nfds; i++) {
 			pfd[n].fd = fds[i];
+			pfd[n++].events = POLLIN;
+		}
+		nlisten = n;
+		for (size_t i = 0; i < kids.n; i++) {
+			if (kids.c[i].startup_fd < 0)
+				continue;
+			pfd[n].fd = kids.c[i].startup_fd;
 			pfd[n++].events = POLLIN;
 		}
 		if (poll(pfd, (nfds_t)n, 1000) < 0 && errno != EINTR) {
@@ -352,19 +467,32 @@ listener_run(struct config **cfgp, struct sigkey **sigkeyp, ssh_bind bind, struc
 					} else if (term_count == 2) {
 						log_info("event=stopping_sessions children=%zu", kids.n);
 						for (size_t i = 0; i < kids.n; i++)
-							kill(kids.pids[i], SIGTERM);
+							kill(kids.c[i].pid, SIGTERM);
 					}
 				}
 			}
 		}
+		/* A child that authenticated (or ended) closed its startup pipe. */
+		for (int i = nlisten; i < n; i++) {
+			if (pfd[i].revents == 0)
+				continue;
+			for (size_t j = 0; j < kids.n; j++)
+				if (kids.c[j].startup_fd == pfd[i].fd)
+					startup_done(&kids, &kids.c[j]);
+		}
 		reap(&kids, st);
-		for (int i = 1; !stopping && i < n; i++)
+		for (int i = 1; !stopping && i < nlisten; i++)
 			if (pfd[i].revents & POLLIN)
-				accept_one(*cfgp, *sigkeyp, bind, st, &kids, fds, nfds, pfd[i].fd);
+				accept_one(*cfgp, *sigkeyp, bind, &kids, &tally, fds, nfds, pfd[i].fd);
+		flush_drops(st, &tally, 0);
 		if (stopping && kids.n == 0)
 			break;
 	}
-	free(kids.pids);
+	flush_drops(st, &tally, 1);
+	for (size_t i = 0; i < kids.n; i++)
+		startup_done(&kids, &kids.c[i]);
+	free(kids.c);
+	free(pfd);
 	close(sig_pipe[0]);
 	close(sig_pipe[1]);
 	return 0;

@@ -346,6 +346,10 @@ run_loop(struct session *s)
 
 		/* An error here means one side broke; the checks below say which. */
 		(void)ssh_event_dopoll(s->event, due >= 0 && due < 1000 ? (due > 0 ? due : 1) : 1000);
+		if (s->authenticated && s->startup_fd >= 0) {
+			close(s->startup_fd);	/* no longer a startup: the parent admits others */
+			s->startup_fd = -1;
+		}
 		if (s->refused) {
 			ssh_blocking_flush(s->eng, 2000);	/* the banner first */
 			break;
@@ -426,7 +430,7 @@ run_loop(struct session *s)
 }
 
 int
-session_run(const struct config *cfg, const struct sigkey *sigkey, ssh_bind bind, int fd,
+session_run(const struct config *cfg, const struct sigkey *sigkey, ssh_bind bind, int fd, int startup_fd,
     const char *client_addr)
 {
 	struct session *s;
@@ -441,6 +445,7 @@ session_run(const struct config *cfg, const struct sigkey *sigkey, ssh_bind bind
 	}
 	s->cfg = cfg;
 	s->sigkey = sigkey;
+	s->startup_fd = startup_fd;
 	s->exit_status = -1;
 	s->to_engineer_err.is_stderr = 1;
 	snprintf(s->client_addr, sizeof(s->client_addr), "%s", client_addr);
@@ -452,12 +457,6 @@ session_run(const struct config *cfg, const struct sigkey *sigkey, ssh_bind bind
 	util_hex(rnd, sizeof(rnd), s->sid);
 	log_set_sid(s->sid);
 
-	if (store_open(cfg->db_path, &s->store, err, sizeof(err)) != 0) {
-		log_error("event=store_failed error=\"%s\"", err);
-		close(fd);
-		free(s);
-		return 1;
-	}
 	if ((s->eng = ssh_new()) == NULL) {
 		close(fd);
 		goto out;
@@ -479,6 +478,11 @@ session_run(const struct config *cfg, const struct sigkey *sigkey, ssh_bind bind
 		goto out;
 	}
 	in_handshake = 0;
+	/* The store only now: a connection that never finishes key exchange costs it nothing. */
+	if (store_open(cfg->db_path, &s->store, err, sizeof(err)) != 0) {
+		log_error("event=store_failed error=\"%s\"", err);
+		goto out;
+	}
 	ssh_set_blocking(s->eng, 0);
 	if ((s->event = ssh_event_new()) == NULL || ssh_event_add_session(s->event, s->eng) != SSH_OK) {
 		log_error("event=internal error=\"cannot create the event loop\"");
@@ -513,6 +517,8 @@ out:
 	relaybuf_free(&s->to_engineer_err);
 	approval_clear(&s->approval);
 	store_close(s->store);
+	if (s->startup_fd >= 0)
+		close(s->startup_fd);
 	free(s);
 	return rc;
 }

@@ -35,6 +35,7 @@ struct session {
 	char sid[SESSION_ID_LEN + 1];
 	char client_addr[96];
 	int64_t started_at;
+	int startup_fd;			/* closed once authenticated: the parent counts startups by it */
 
 	/* Authentication. */
 	char user[160];			/* as sent: "engineer+target" */
@@ -93,7 +94,7 @@ struct session {
 extern volatile sig_atomic_t session_stop_requested;
 
 /* Serve one accepted connection fd; returns the child's exit code. */
-int session_run(const struct config *cfg, const struct sigkey *sigkey, ssh_bind bind, int fd,
+int session_run(const struct config *cfg, const struct sigkey *sigkey, ssh_bind bind, int fd, int startup_fd,
     const char *client_addr);
 
 /* Open the recording once the approval is taken. 0, or -1 with a reason. */
