@@ -437,9 +437,15 @@ at_password_prompt(const struct cmdlog *c)
 		return 0;
 	for (size_t i = 0; i < n; i++)
 		text[i] = (char)tolower((unsigned char)text[i]);
-	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-		if (strstr(text, words[i]) != NULL)
-			return 1;
+	/* Whole words only: "pin:" is a prompt, "shipping:" and "spinner:" are not. */
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		size_t wl = strlen(words[i]);
+
+		for (const char *p = strstr(text, words[i]); p != NULL; p = strstr(p + 1, words[i])) {
+			if ((p == text || !isalnum((unsigned char)p[-1])) && !isalnum((unsigned char)p[wl]))
+				return 1;
+		}
+	}
 	return 0;
 }
 

@@ -17,6 +17,10 @@
 
 enum cmd_kind { CMD_EXEC, CMD_LINE, CMD_FULLSCREEN, CMD_MASKED, CMD_TRANSFER };
 
+/* Hidden input that is not a password's: one entry this long, or this many in a session. */
+#define CMDLOG_MASKED_UNUSUAL_BYTES 64
+#define CMDLOG_MASKED_UNUSUAL_COUNT 10
+
 struct cmd_entry {
 	enum cmd_kind kind;
 	const char *text;	/* UTF-8; for CMD_MASKED "[hidden input, N bytes]" */

@@ -4,6 +4,7 @@
  * what was expected. Nothing is half-applied: a config loads whole or not.
  */
 #include "config.h"
+#include "escrow.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -516,6 +517,14 @@ parse_top(struct loader *ld, const yaml_node_t *root)
 				else
 					cfg->max_connections = (long)ll;
 			}
+		} else if (strcmp(key, "escrow_public_key") == 0) {
+			char why[200];
+			if ((r = want_scalar(ld, v, key, &s)) == 0) {
+				if (escrow_parse_public(s, cfg->escrow_pub, why, sizeof(why)) != 0)
+					r = fail_at(ld, v, "'escrow_public_key': %s", why);
+				else
+					cfg->have_escrow = 1;
+			}
 		} else if (strcmp(key, "max_startups") == 0) {
 			const char *why;
 			if ((r = want_scalar(ld, v, key, &s)) == 0 && startups_parse(s, &cfg->startups, &why) != 0)
@@ -564,7 +573,7 @@ parse_top(struct loader *ld, const yaml_node_t *root)
 		} else {
 			r = fail_at(ld, k, "unknown key '%s' (expected listen, state_dir, host_key, signing_key, "
 			    "recording_flush_ms, log, log_level, login_grace_time, target_connect_timeout, "
-			    "max_connections, max_startups, per_source_max_startups, max_session_time, idle_timeout, approval_warning, engineer_reports_per_session, "
+			    "max_connections, escrow_public_key, max_startups, per_source_max_startups, max_session_time, idle_timeout, approval_warning, engineer_reports_per_session, "
 			    "gateway_name, fault_levels, engineers, admins, targets)", key);
 		}
 		if (r != 0)

@@ -64,6 +64,8 @@ struct config {
 	int64_t login_grace_time;	/* seconds to authenticate */
 	int64_t target_connect_timeout;	/* seconds */
 	long max_connections;
+	int have_escrow;			/* escrow_public_key is set: hidden input is escrowed */
+	uint8_t escrow_pub[32];
 	struct startups_policy startups;	/* max_startups, per_source_max_startups */
 	int engineer_reports_per_session;
 	int64_t max_session_time;	/* seconds a session may last; 0: no limit */

@@ -34,7 +34,7 @@ struct ctl_cmd {
 	const char *name;
 	const char *sub;	/* NULL: a one-word command */
 	const char *usage;
-	int needs_store;
+	int needs_store;	/* 1: the store; 0: the configuration only; -1: neither */
 	int (*run)(struct ctl *, int, char **);
 };
 
@@ -542,6 +542,8 @@ static const struct ctl_cmd commands[] = {
 	{ "recording", "export", "recording export SESSION_ID|FILE --format asciicast|text [-o FILE]", 1,
 	  cmd_recording_export },
 	{ "recording", "play", "recording play SESSION_ID|FILE [--speed N]", 1, cmd_recording_play },
+	{ "recording", "reveal", "recording reveal SESSION_ID|FILE --escrow-key FILE", 1, cmd_recording_reveal },
+	{ "escrow", "keygen", "escrow keygen --out FILE", -1, cmd_escrow_keygen },
 	{ "commands", "list", "commands list SESSION_ID [--json]", 1, cmd_commands_list },
 	{ "commands", "search", "commands search TEXT [--json]", 1, cmd_commands_search },
 	{ "transfers", "list", "transfers list [SESSION_ID] [--json]", 1, cmd_transfers_list },
@@ -610,6 +612,8 @@ main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	if (cmd->needs_store < 0)	/* the customer's own machine: no gateway there */
+		return cmd->run(&c, argc - (cmd->sub ? 1 : 0), argv + (cmd->sub ? 1 : 0));
 	if (path == NULL) {
 		fprintf(stderr, "remgatectl: no configuration: pass -c FILE or set REMGATE_CONFIG\n");
 		return EXIT_USAGE;

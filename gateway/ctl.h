@@ -59,6 +59,8 @@ int ctl_run_list(struct ctl *c, int argc, char **argv, const char *usage, const 
 int cmd_recording_verify(struct ctl *c, int argc, char **argv);
 int cmd_recording_export(struct ctl *c, int argc, char **argv);
 int cmd_recording_play(struct ctl *c, int argc, char **argv);
+int cmd_recording_reveal(struct ctl *c, int argc, char **argv);
+int cmd_escrow_keygen(struct ctl *c, int argc, char **argv);
 int cmd_sessions_watch(struct ctl *c, int argc, char **argv);
 int cmd_sessions_kill(struct ctl *c, int argc, char **argv);
 

@@ -12,13 +12,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "audit.h"
 #include "cmdlog.h"
 #include "ctl.h"
+#include "escrow.h"
 #include "keyhistory.h"
 #include "recexport.h"
 #include "recfile.h"
 #include "report.h"
+#include "strbuf.h"
 #include "util.h"
 
 /* ---- finding and mapping a recording -------------------------------- */
@@ -444,4 +448,158 @@ cmd_sessions_kill(struct ctl *c, int argc, char **argv)
 		sleep_us(100000);
 	}
 	return ctl_fail("session %s did not end within 10 s", sid);
+}
+
+/* ---- reveal: escrowed hidden input, with the customer's key -------- */
+
+struct reveal {
+	const struct escrow_key *key;
+	const char *sid;
+	struct escrow *e;
+	struct strbuf run;	/* keystrokes of one hidden input so far */
+	uint64_t run_us;
+	int entries, failed, length_only;
+	char err[300];
+};
+
+static void
+reveal_flush(struct reveal *rv)
+{
+	char when[32];
+
+	if (rv->run.len == 0 && rv->run_us == 0)
+		return;
+	fmt_us(rv->run_us, when, sizeof(when));
+	printf("[%s] hidden input, %zu bytes: ", when, rv->run.len);
+	{
+		struct strbuf v;
+
+		strbuf_init_heap(&v, 4 * rv->run.len + 16);
+		strbuf_add_vis(&v, strbuf_str(&rv->run), rv->run.len, 1);
+		printf("\"%s\"\n", strbuf_str(&v));
+		OPENSSL_cleanse(v.buf, v.len);
+		strbuf_free(&v);
+	}
+	if (rv->run.buf != NULL)
+		OPENSSL_cleanse(rv->run.buf, rv->run.len);
+	rv->run.len = 0;
+	rv->run_us = 0;
+	rv->entries++;
+}
+
+static int
+reveal_record(const struct rec *rec, void *arg)
+{
+	struct reveal *rv = arg;
+	uint8_t *plain = NULL;
+	size_t n = 0;
+	int ends = 0;
+
+	if (rec->type == REC_INPUT_MASKED) {
+		rv->length_only++;
+		return 0;
+	}
+	if (rec->type == REC_ESCROW_KEY) {
+		escrow_free(rv->e);
+		rv->e = NULL;
+		if (escrow_session_open(rv->key, rv->sid, rec->data, rec->len, &rv->e, rv->err, sizeof(rv->err)) != 0)
+			return -1;
+		return 0;
+	}
+	if (rec->type != REC_INPUT_ESCROWED)
+		return 0;
+	if (rv->e == NULL || escrow_open(rv->e, rec->data, rec->len, &plain, &n, &ends) != 0) {
+		snprintf(rv->err, sizeof(rv->err), "record %u cannot be decrypted with this key", rec->seq);
+		rv->failed++;
+		return -1;
+	}
+	if (rv->run_us == 0)
+		rv->run_us = rec->time_us;
+	strbuf_add(&rv->run, (const char *)plain, n);
+	OPENSSL_cleanse(plain, n);
+	free(plain);
+	if (ends)
+		reveal_flush(rv);
+	return 0;
+}
+
+int
+cmd_recording_reveal(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "escrow-key", required_argument, NULL, 'k' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *keypath = NULL;
+	struct escrow_key *key = NULL;
+	struct recording r;
+	struct rec_check chk;
+	struct reveal rv;
+	char err[512], by[128], fp[80], detail[1200];
+	int o, rc;
+
+	optind = 0;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (o == 'k')
+			keypath = optarg;
+		else
+			return EXIT_USAGE;
+	}
+	if (optind != argc - 1 || keypath == NULL) {
+		fprintf(stderr, "usage: remgatectl recording reveal SESSION_ID|FILE --escrow-key FILE\n");
+		return EXIT_USAGE;
+	}
+	if (escrow_key_load(keypath, &key, err, sizeof(err)) != 0)
+		return ctl_fail("%s", err);
+	if ((rc = recording_open(c, argv[optind], &r)) != 0) {
+		escrow_key_free(key);
+		return rc;
+	}
+	/* Only what the chain vouches for is shown. */
+	recfile_check(r.data, r.len, NULL, &chk);
+	if (chk.verdict == REC_TAMPERED) {
+		recording_close(&r);
+		escrow_key_free(key);
+		return ctl_fail("%s is damaged (record %u: %s); run recording verify", r.path, chk.bad_record, chk.reason);
+	}
+	memset(&rv, 0, sizeof(rv));
+	rv.key = key;
+	rv.sid = chk.session;
+	strbuf_init_heap(&rv.run, 1 << 20);
+	rc = recfile_each(r.data, r.len, reveal_record, &rv);
+	if (rc == 0)
+		reveal_flush(&rv);
+	recording_close(&r);
+	escrow_free(rv.e);
+	if (rv.run.buf != NULL)
+		OPENSSL_cleanse(rv.run.buf, rv.run.len);
+	strbuf_free(&rv.run);
+	ctl_who_am_i(by, sizeof(by));
+	{
+		uint8_t pub[ESCROW_PUB_LEN];
+
+		memset(pub, 0, sizeof(pub));
+		escrow_key_public(key, pub);
+		escrow_fingerprint(pub, fp, sizeof(fp));
+	}
+	escrow_key_free(key);
+	snprintf(detail, sizeof(detail), "hidden input of session %s revealed by %s with escrow key %s: %d entries%s%s",
+	    chk.session, by, fp, rv.entries, rc != 0 ? "; stopped: " : "", rc != 0 ? rv.err : "");
+	{
+		struct audit_event ev = { .kind = "escrow_reveal", .session_id = chk.session, .reason = "escrow_reveal",
+			.detail = detail };
+
+		if (audit_event_add(c->st, &ev, (int64_t)time(NULL)) != 0)
+			return ctl_fail("cannot record the reveal: %s", store_errmsg(c->st));
+	}
+	if (rc != 0)
+		return ctl_fail("%s", rv.err);
+	if (rv.entries == 0 && rv.length_only > 0)
+		printf("no escrowed input: this session's hidden input (%d records) was kept by length only "
+		    "(no escrow key was configured then)\n", rv.length_only);
+	else if (rv.entries == 0)
+		printf("no hidden input in this session\n");
+	fprintf(stderr, "remgatectl: %d hidden input(s) revealed; the reveal is recorded as an escrow_reveal event\n",
+	    rv.entries);
+	return 0;
 }

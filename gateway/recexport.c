@@ -10,6 +10,7 @@
 
 #include "cmdlog.h"
 #include "json.h"
+#include "escrow.h"
 #include "recexport.h"
 #include "recfile.h"
 #include "scp.h"
@@ -308,6 +309,14 @@ text_record(const struct rec *rec, void *arg)
 			cmdlog_input_masked(x->cl, (size_t)rec->data[0] << 24 | (size_t)rec->data[1] << 16 |
 			    (size_t)rec->data[2] << 8 | rec->data[3], rec->data[4], rec->time_us);
 		return 0;
+	case REC_INPUT_ESCROWED: {
+		size_t n;
+		int ends;
+
+		if (x->pty && escrow_peek(rec->data, rec->len, &n, &ends) == 0)
+			cmdlog_input_masked(x->cl, n, ends, rec->time_us);
+		return 0;
+	}
 	case REC_EXIT:
 	case REC_EVENT:
 		fprintf(x->out, "[%s] %s %.*s\n", when, recfile_type_name(rec->type), (int)rec->len,

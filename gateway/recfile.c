@@ -22,6 +22,8 @@ recfile_type_name(int type)
 	case REC_OUTPUT: return "output";
 	case REC_STDERR: return "stderr";
 	case REC_INPUT_MASKED: return "input-masked";
+	case REC_INPUT_ESCROWED: return "input-escrowed";
+	case REC_ESCROW_KEY: return "escrow-key";
 	case REC_PTY: return "pty";
 	case REC_RESIZE: return "resize";
 	case REC_EXEC: return "exec";

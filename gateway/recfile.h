@@ -24,7 +24,8 @@ enum rec_type {
 	REC_INPUT = 0x10,	/* bytes the engineer sent to the device */
 	REC_OUTPUT = 0x11,	/* bytes the device sent to the engineer (stdout) */
 	REC_STDERR = 0x12,	/* ... on the extended (stderr) stream */
-	REC_INPUT_MASKED = 0x13,/* u32 n, u8 ends: n input bytes withheld (password) */
+	REC_INPUT_MASKED = 0x13,/* u32 n, u8 ends: n input bytes withheld (password), no escrow key */
+	REC_INPUT_ESCROWED = 0x14,/* u32 n, u8 ends, u64 counter, ciphertext[n], tag[16] (escrow.h) */
 	REC_PTY = 0x20,		/* JSON: term, cols, rows */
 	REC_RESIZE = 0x21,	/* JSON: cols, rows */
 	REC_EXEC = 0x22,	/* the command line */
@@ -33,6 +34,7 @@ enum rec_type {
 	REC_EOF = 0x25,		/* u8: 0 from the engineer, 1 from the device */
 	REC_EXIT = 0x26,	/* JSON: status, or signal and core */
 	REC_SUBSYSTEM = 0x27,	/* the subsystem's name (sftp) */
+	REC_ESCROW_KEY = 0x28,	/* eph_pub[32], sha256(escrow_pub)[32]: hidden input is escrowed */
 	REC_EVENT = 0x30,	/* JSON: kind, reason, detail */
 	REC_TRANSFER = 0x31,	/* JSON: one file operation (protocol, op, path, status, bytes, sha256, ...) */
 };

@@ -12,6 +12,7 @@
 #include "audit.h"
 #include "commands.h"
 #include "engcmd.h"
+#include "escrow.h"
 #include "json.h"
 #include "log.h"
 #include "policy.h"
@@ -54,6 +55,17 @@ record_input_run(void *arg, int masked, int ends, const uint8_t *data, size_t le
 	if (!masked) {
 		session_record(s, REC_INPUT, data, len);
 		return;
+	}
+	if (s->escrow != NULL) {
+		uint8_t *sealed = NULL;
+		size_t slen = 0;
+
+		if (escrow_seal(s->escrow, ends, data, len, &sealed, &slen) == 0) {
+			session_record(s, REC_INPUT_ESCROWED, sealed, slen);
+			free(sealed);
+			return;
+		}
+		log_error("event=escrow_failed note=\"hidden input recorded by length only\"");
 	}
 	m[0] = (uint8_t)(len >> 24);
 	m[1] = (uint8_t)(len >> 16);

@@ -16,7 +16,9 @@
 
 #include "approval.h"
 #include "audit.h"
+#include "cmdlog.h"
 #include "commands.h"
+#include "escrow.h"
 #include "json.h"
 #include "keyhistory.h"
 #include "recexport.h"
@@ -48,6 +50,10 @@ struct rsession {
 	size_t len;
 	struct rcmd *cmds;
 	size_t ncmds;
+	/* Hidden input (kind "masked" commands) and whether it was escrowed. */
+	int masked_entries;
+	int64_t masked_bytes, masked_largest;
+	char escrow_fp[80];	/* the customer's key it is sealed to; "" when kept by length only */
 };
 
 struct bundle_file {
@@ -271,6 +277,50 @@ gather(struct builder *b)
 }
 
 /* Check each recording against the key history; refuse a tampered one. */
+/* An escrow key record names the key by its SHA-256: match it against the configured key. */
+static int
+find_escrow(const struct rec *rec, void *arg)
+{
+	int *found = arg;
+
+	if (rec->type == REC_ESCROW_KEY && rec->len == ESCROW_HEADER_LEN) {
+		*found = 1;
+		return 1;	/* stop */
+	}
+	return 0;
+}
+
+static void
+hidden_input(const struct config *cfg, struct rsession *s)
+{
+	int escrowed = 0;
+
+	for (size_t c = 0; c < s->ncmds; c++) {
+		long long n = 0;
+
+		if (strcmp(s->cmds[c].kind, "masked") != 0)
+			continue;
+		s->masked_entries++;
+		if (sscanf(s->cmds[c].text, "[hidden input, %lld bytes", &n) == 1) {
+			s->masked_bytes += n;
+			if (n > s->masked_largest)
+				s->masked_largest = n;
+		}
+	}
+	(void)recfile_each(s->map, s->len, find_escrow, &escrowed);
+	s->escrow_fp[0] = '\0';
+	if (escrowed && cfg->have_escrow)
+		escrow_fingerprint(cfg->escrow_pub, s->escrow_fp, sizeof(s->escrow_fp));
+	else if (escrowed)
+		snprintf(s->escrow_fp, sizeof(s->escrow_fp), "a key no longer configured");
+}
+
+static int
+hidden_unusual(const struct rsession *s)
+{
+	return s->masked_largest > CMDLOG_MASKED_UNUSUAL_BYTES || s->masked_entries > CMDLOG_MASKED_UNUSUAL_COUNT;
+}
+
 static int
 check_recordings(struct builder *b)
 {
@@ -297,6 +347,7 @@ check_recordings(struct builder *b)
 			    "(cut short?)", s->id);
 		s->rec_state = chk.verdict == REC_SEALED ? "sealed" : "unsealed";
 		s->records = chk.records;
+		hidden_input(b->cfg, s);
 		snprintf(s->file, sizeof(s->file), "session-%s.rgrec", s->id);
 	}
 	return 0;
@@ -562,6 +613,26 @@ write_markdown(struct builder *b, FILE *f)
 		    s->records);
 	}
 
+	fprintf(f, "\n## Hidden input\n\n");
+	for (size_t i = 0; i < b->ns; i++) {
+		const struct rsession *s = &b->s[i];
+
+		if (s->masked_entries == 0) {
+			fprintf(f, "- Session %s: none.\n", s->id);
+			continue;
+		}
+		fprintf(f, "- Session %s: %d hidden input(s), %lld bytes in all, ", s->id, s->masked_entries,
+		    (long long)s->masked_bytes);
+		if (s->escrow_fp[0] != '\0')
+			fprintf(f, "escrowed to the customer's key %s: the customer can read them with "
+			    "`remgatectl recording reveal %s --escrow-key FILE`.\n", s->escrow_fp, s->id);
+		else
+			fprintf(f, "kept by length only: no escrow key was configured, so no one can read them.\n");
+		if (hidden_unusual(s))
+			fprintf(f, "  **Unusual hidden input**: %s.\n", s->masked_largest > CMDLOG_MASKED_UNUSUAL_BYTES ?
+			    "one entry is longer than a password usually is" : "more hidden entries than password prompts usually need");
+	}
+
 	fprintf(f, "\n## Commands\n");
 	for (size_t i = 0; i < b->ns; i++) {
 		const struct rsession *s = &b->s[i];
@@ -746,6 +817,13 @@ write_json(struct builder *b, FILE *f)
 		json_key_int(&j, "records", s->records);
 		json_key_str(&j, "chain_head", s->file[0] ? s->head_hex : NULL);
 		json_key_str(&j, "sealed_by", s->sealed_by[0] ? s->sealed_by : NULL);
+		json_end_object(&j);
+		json_key_begin_object(&j, "hidden_input");
+		json_key_int(&j, "entries", s->masked_entries);
+		json_key_int(&j, "bytes", s->masked_bytes);
+		json_key_bool(&j, "escrowed", s->escrow_fp[0] != '\0');
+		json_key_str(&j, "escrow_key", s->escrow_fp[0] ? s->escrow_fp : NULL);
+		json_key_bool(&j, "unusual", hidden_unusual(s));
 		json_end_object(&j);
 		json_key_begin_array(&j, "commands");
 		for (size_t c = 0; c < s->ncmds; c++) {

@@ -18,6 +18,7 @@
 #include "commands.h"
 #include "duration.h"
 #include "engcmd.h"
+#include "escrow.h"
 #include "json.h"
 #include "log.h"
 #include "session.h"
@@ -120,11 +121,36 @@ session_record(struct session *s, uint8_t type, const void *data, size_t len)
 		log_error("event=recording_failed error=\"%s\"", recorder_error(s->rec));
 }
 
+/* Hidden input is for passwords: long or frequent hidden input is flagged, once. */
+static void
+check_masked(struct session *s, const struct cmd_entry *e)
+{
+	char detail[200];
+	size_t n = 0;
+
+	if (e->kind != CMD_MASKED || s->masked_alarmed)
+		return;
+	s->masked_entries++;
+	(void)sscanf(e->text, "[hidden input, %zu bytes", &n);
+	if (n <= CMDLOG_MASKED_UNUSUAL_BYTES && s->masked_entries <= CMDLOG_MASKED_UNUSUAL_COUNT)
+		return;
+	s->masked_alarmed = 1;
+	if (n > CMDLOG_MASKED_UNUSUAL_BYTES)
+		snprintf(detail, sizeof(detail), "a hidden input of %zu bytes (passwords are rarely over %d)%s", n,
+		    CMDLOG_MASKED_UNUSUAL_BYTES, s->escrow ? "; escrowed" : "; not escrowed: no escrow key");
+	else
+		snprintf(detail, sizeof(detail), "%d hidden inputs in one session (more than %d)%s", s->masked_entries,
+		    CMDLOG_MASKED_UNUSUAL_COUNT, s->escrow ? "; escrowed" : "; not escrowed: no escrow key");
+	session_event(s, "masked_input_unusual", "masked_input_unusual", detail);
+	log_warn("event=masked_input_unusual detail=\"%s\"", detail);
+}
+
 static void
 command_found(void *arg, const struct cmd_entry *e)
 {
 	struct session *s = arg;
 
+	check_masked(s, e);
 	if (commands_add(s->store, s->sid, s->ncmds++, e) != 0)
 		log_error("event=store_failed op=command error=\"%s\"", store_errmsg(s->store));
 }
@@ -166,6 +192,15 @@ session_open_recording(struct session *s, char *err, size_t errlen)
 	free(json);
 	if (r != 0)
 		return -1;
+	if (s->cfg->have_escrow) {
+		uint8_t header[ESCROW_HEADER_LEN];
+
+		if (escrow_session_new(s->cfg->escrow_pub, s->sid, &s->escrow, header) != 0) {
+			snprintf(err, errlen, "cannot set up the escrow of hidden input");
+			return -1;
+		}
+		session_record(s, REC_ESCROW_KEY, header, sizeof(header));
+	}
 	if ((s->cmds = cmdlog_new(&hooks)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -510,6 +545,7 @@ out:
 		ssh_free(s->eng);
 	}
 	recorder_free(s->rec);
+	escrow_free(s->escrow);
 	cmdlog_free(s->cmds);
 	engcmd_free(s);
 	relaybuf_free(&s->to_target);

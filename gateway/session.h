@@ -78,6 +78,9 @@ struct session {
 	/* The record of it all. */
 	struct recorder *rec;
 	struct cmdlog *cmds;	/* pty sessions only */
+	struct escrow *escrow;	/* hidden input is sealed to the customer's key; NULL without one */
+	int masked_entries;	/* hidden inputs so far, for the unusual-input alarm */
+	int masked_alarmed;
 	/* File transfers (xfer.c). */
 	struct sftp_audit *sftp;
 	struct scp_audit *scp;
