@@ -24,7 +24,8 @@ bad_config() {	# WHY SED-EXPR EXPECTED-TEXT
 	assert_eq "$1: --check exit status" 2 "$rc"
 }
 bad_config "unknown key" 's/^log_level:/log_levle:/' "unknown key 'log_levle'"
-bad_config "wrong type" 's/^listen: .*/listen: [1]/' "'listen' must be a string"
+bad_config "wrong type" 's/^listen: .*/listen: {a: b}/' "'listen' must be a string"
+bad_config "a listen list entry" 's/^listen: .*/listen: [1]/' "'listen': expected \"host:port\""
 bad_config "duplicate target" 's/name: router2/name: router1/' "duplicate target name 'router1'"
 bad_config "bad pin" 's/host_key: "SHA256:AAAA.*/host_key: "nope"/' "SHA256 fingerprint"
 mkdir -p "$WORK/state" && echo "garbage" >"$WORK/state/router1_ed25519"

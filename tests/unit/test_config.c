@@ -95,6 +95,14 @@ main(void)
 		return done();
 	}
 	is_str(cfg->listen_host, "127.0.0.1", "listen host");
+	is_int(cfg->nlisten, 1, "one listen address");
+	is_int(cfg->startups.start, 10, "max_startups default start");
+	is_int(cfg->startups.per_source, 10, "per_source_max_startups default");
+	is_int(cfg->idle_timeout, 3600, "idle_timeout default");
+	is_int(cfg->max_session_time, 12 * 3600, "max_session_time default");
+	is_int(cfg->approval_warning, 300, "approval_warning default");
+	is_int(cfg->have_escrow, 0, "no escrow key by default");
+	is_int(config_idle_timeout(cfg, &cfg->targets[0]), 3600, "a target inherits idle_timeout");
 	is_int(cfg->listen_port, 2222, "listen port");
 	snprintf(want, sizeof(want), "%s/state", dir);
 	is_str(cfg->state_dir, want, "state_dir is relative to the config file");
@@ -117,7 +125,22 @@ main(void)
 
 	expect_replaced_error("unknown top-level key", "state_dir:", "stat_dir:", 2, 1, "unknown key 'stat_dir'");
 	expect_replaced_error("unknown target key", "    user: maint", "    usr: maint", 12, 5, "unknown key 'usr' in target");
-	expect_replaced_error("wrong type", "listen: \"127.0.0.1:2222\"", "listen: [1, 2]", 1, 9, "'listen' must be a string");
+	expect_replaced_error("wrong type", "listen: \"127.0.0.1:2222\"", "listen: {a: b}", 1, 9, "'listen' must be a string");
+	expect_replaced_error("a listen list of five", "listen: \"127.0.0.1:2222\"",
+	    "listen: [\"127.0.0.1:1\", \"127.0.0.1:2\", \"127.0.0.1:3\", \"127.0.0.1:4\", \"127.0.0.1:5\"]", 1, 9,
+	    "'listen' must list 1 to 4 addresses, found 5");
+	expect_replaced_error("max_startups", "state_dir: \"./state\"\n", "state_dir: \"./state\"\nmax_startups: \"50:30:10\"\n",
+	    3, 15, "'max_startups': start must not be greater than full");
+	expect_replaced_error("per_source_max_startups", "state_dir: \"./state\"\n",
+	    "state_dir: \"./state\"\nper_source_max_startups: none\n", 3, 26, "'per_source_max_startups' must be");
+	expect_replaced_error("idle_timeout", "state_dir: \"./state\"\n", "state_dir: \"./state\"\nidle_timeout: soon\n",
+	    3, 15, "'idle_timeout': bad duration 'soon'");
+	expect_replaced_error("a target's max_session_time", "    user: maint\n", "    user: maint\n    max_session_time: 0\n",
+	    13, 23, "'max_session_time': bad duration '0'");
+	expect_replaced_error("escrow_public_key", "state_dir: \"./state\"\n",
+	    "state_dir: \"./state\"\nescrow_public_key: \"ssh-ed25519 AAAA\"\n", 3, 20, "'escrow_public_key': expected \"x25519:\"");
+	expect_replaced_error("engineer_reports_per_session", "state_dir: \"./state\"\n",
+	    "state_dir: \"./state\"\nengineer_reports_per_session: 0\n", 3, 31, "'engineer_reports_per_session' must be");
 	expect_replaced_error("engineers not a list", "engineers:\n  - name: alice\n    authorized_keys: [\"" PUB "\"]\n",
 	    "engineers: alice\n", 3, 12, "'engineers' must be a list");
 	expect_replaced_error("bad port", "127.0.0.1:2222", "127.0.0.1:99999", 1, 9, "port must be a number");
