@@ -68,6 +68,10 @@ identify(struct session *s, const char *user)
 	const char *plus;
 	int r;
 
+	if (user == NULL) {
+		refuse(s, "bad_username", "log in as ENGINEER+TARGET, for example alice+router1", NULL);
+		return -1;
+	}
 	if ((r = pin_user(s, user)) <= 0)
 		return r;
 	if (strlen(user) >= sizeof(s->user)) {

@@ -109,6 +109,8 @@ test_narrative(void)
 		size_t big = 17 * 1024;
 		char *y = malloc(big + 200);
 
+		if (y == NULL)
+			return;
 		memcpy(y, "fault: \"", 8);
 		memset(y + 8, 'x', big);
 		memcpy(y + 8 + big, "\"\n", 3);
@@ -121,6 +123,8 @@ test_narrative(void)
 		size_t len = 0;
 		FILE *f = open_memstream(&y, &len);
 
+		if (f == NULL)
+			return;
 		fputs("actions:\n", f);
 		for (int i = 0; i < 201; i++)
 			fputs("  - s\n", f);
@@ -133,6 +137,8 @@ test_narrative(void)
 		size_t big = 65 * 1024;
 		char *y = calloc(1, big + 1);
 
+		if (y == NULL)
+			return;
 		memset(y, '#', big);
 		ok(narrative_parse("n.yaml", y, big, &n, err, sizeof(err)) != 0, "a 65 KiB narrative is refused");
 		contains(err, "too long", "  as too long");
