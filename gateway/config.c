@@ -632,7 +632,8 @@ config_load(const char *path, struct config **out, char *err, size_t errlen)
 	ld.cfg->max_connections = 1000;
 	ld.cfg->recording_flush_ms = 1000;
 	ld.cfg->engineer_reports_per_session = 3;
-	ld.cfg->startups = (struct startups_policy){ .start = 10, .rate = 30, .full = 100, .per_source = 10 };
+	/* start is twice the per-source cap: one flooding address alone never starts random drops for others. */
+	ld.cfg->startups = (struct startups_policy){ .start = 20, .rate = 30, .full = 100, .per_source = 10 };
 	ld.cfg->max_session_time = 12 * 3600;
 	ld.cfg->idle_timeout = 3600;
 	ld.cfg->approval_warning = 300;

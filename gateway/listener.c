@@ -149,6 +149,8 @@ struct children {
 	struct child *c;
 	size_t n, cap;
 	size_t startups;	/* children with startup_fd >= 0 */
+	struct pollfd *pfd;	/* the parent's poll set, kept here so a child can free it */
+	size_t pfd_cap;
 };
 
 static int
@@ -302,13 +304,17 @@ reload(struct config **cfgp, struct sigkey **keyp, struct store *st, const struc
 
 static void
 child_main(const struct config *cfg, const struct sigkey *sigkey, ssh_bind bind, int *fds, int nfds,
-    const struct children *kids, int fd, int startup_fd, const char *client)
+    struct children *kids, int fd, int startup_fd, const char *client)
 {
 	for (int i = 0; i < nfds; i++)
 		close(fds[i]);
+	/* The parent's books are not the child's business. */
 	for (size_t i = 0; i < kids->n; i++)
 		if (kids->c[i].startup_fd >= 0)
 			close(kids->c[i].startup_fd);
+	free(kids->c);
+	free(kids->pfd);
+	memset(kids, 0, sizeof(*kids));
 	close(sig_pipe[0]);
 	close(sig_pipe[1]);
 	/* exit, not _exit: the sanitizer build checks the child for leaks too. */
@@ -403,7 +409,6 @@ listener_run(struct config **cfgp, struct sigkey **sigkeyp, ssh_bind bind, struc
 	struct children kids = { 0 };
 	struct startups_tally tally = { 0 };
 	struct pollfd *pfd = NULL;
-	size_t pfd_cap = 0;
 	int stopping = 0, term_count = 0;
 
 	if (nfds > MAX_LISTEN)
@@ -422,17 +427,18 @@ listener_run(struct config **cfgp, struct sigkey **sigkeyp, ssh_bind bind, struc
 	for (;;) {
 		int n = 0, nlisten;
 
-		if (pfd_cap < 1 + (size_t)nfds + kids.n) {
+		if (kids.pfd_cap < 1 + (size_t)nfds + kids.n) {
 			size_t cap = 1 + (size_t)nfds + kids.n + 64;
-			struct pollfd *p = realloc(pfd, cap * sizeof(*p));
+			struct pollfd *p = realloc(kids.pfd, cap * sizeof(*p));
 
 			if (p == NULL) {
 				log_error("event=internal error=\"out of memory\"");
 				break;
 			}
-			pfd = p;
-			pfd_cap = cap;
+			kids.pfd = p;
+			kids.pfd_cap = cap;
 		}
+		pfd = kids.pfd;
 		pfd[n].fd = sig_pipe[0];
 		pfd[n++].events = POLLIN;
 		for (int i = 0; !stopping && i < nfds; i++) {
@@ -492,7 +498,7 @@ listener_run(struct config **cfgp, struct sigkey **sigkeyp, ssh_bind bind, struc
 	for (size_t i = 0; i < kids.n; i++)
 		startup_done(&kids, &kids.c[i]);
 	free(kids.c);
-	free(pfd);
+	free(kids.pfd);
 	close(sig_pipe[0]);
 	close(sig_pipe[1]);
 	return 0;

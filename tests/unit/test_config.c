@@ -96,7 +96,7 @@ main(void)
 	}
 	is_str(cfg->listen_host, "127.0.0.1", "listen host");
 	is_int(cfg->nlisten, 1, "one listen address");
-	is_int(cfg->startups.start, 10, "max_startups default start");
+	is_int(cfg->startups.start, 20, "max_startups default start");
 	is_int(cfg->startups.per_source, 10, "per_source_max_startups default");
 	is_int(cfg->idle_timeout, 3600, "idle_timeout default");
 	is_int(cfg->max_session_time, 12 * 3600, "max_session_time default");
