@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 struct startups_policy {
-	int start, rate, full;	/* 10:30:100 by default */
+	int start, rate, full;	/* 20:30:100 by default (config.c) */
 	int per_source;		/* 0: no per-source limit */
 };
 
