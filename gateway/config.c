@@ -104,6 +104,25 @@ want_duration(struct loader *ld, const yaml_node_t *n, const char *key, int64_t 
 	return 0;
 }
 
+/* A whole number in [min, max]; with off_ok, "off" reads as 0. */
+static int
+want_int(struct loader *ld, const yaml_node_t *n, const char *key, long long min, long long max, int off_ok,
+    long long *out)
+{
+	const char *s;
+
+	if (want_scalar(ld, n, key, &s) != 0)
+		return -1;
+	if (off_ok && strcmp(s, "off") == 0) {
+		*out = 0;
+		return 0;
+	}
+	if (util_parse_int(s, min, max, out) != 0)
+		return fail_at(ld, n, "'%s' must be a whole number from %lld to %lld%s, found '%s'", key, min, max,
+		    off_ok ? " or off" : "", s);
+	return 0;
+}
+
 /* A time limit: a duration, or "off" (0). */
 static int
 want_limit(struct loader *ld, const yaml_node_t *n, const char *key, int64_t *out)
@@ -511,12 +530,8 @@ parse_top(struct loader *ld, const yaml_node_t *root)
 		} else if (strcmp(key, "target_connect_timeout") == 0) {
 			r = want_duration(ld, v, key, &cfg->target_connect_timeout);
 		} else if (strcmp(key, "max_connections") == 0) {
-			if ((r = want_scalar(ld, v, key, &s)) == 0) {
-				if (util_parse_int(s, 1, 100000, &ll) != 0)
-					r = fail_at(ld, v, "'max_connections' must be a whole number from 1 to 100000, found '%s'", s);
-				else
-					cfg->max_connections = (long)ll;
-			}
+			if ((r = want_int(ld, v, key, 1, 100000, 0, &ll)) == 0)
+				cfg->max_connections = (long)ll;
 		} else if (strcmp(key, "escrow_public_key") == 0) {
 			char why[200];
 			if ((r = want_scalar(ld, v, key, &s)) == 0) {
@@ -530,14 +545,8 @@ parse_top(struct loader *ld, const yaml_node_t *root)
 			if ((r = want_scalar(ld, v, key, &s)) == 0 && startups_parse(s, &cfg->startups, &why) != 0)
 				r = fail_at(ld, v, "'max_startups': %s, found '%s'", why, s);
 		} else if (strcmp(key, "per_source_max_startups") == 0) {
-			if ((r = want_scalar(ld, v, key, &s)) == 0) {
-				if (strcmp(s, "off") == 0)
-					cfg->startups.per_source = 0;
-				else if (util_parse_int(s, 1, 100000, &ll) != 0)
-					r = fail_at(ld, v, "'per_source_max_startups' must be a whole number from 1 to 100000 or off, found '%s'", s);
-				else
-					cfg->startups.per_source = (int)ll;
-			}
+			if ((r = want_int(ld, v, key, 1, 100000, 1, &ll)) == 0)
+				cfg->startups.per_source = (int)ll;
 		} else if (strcmp(key, "max_session_time") == 0) {
 			r = want_limit(ld, v, key, &cfg->max_session_time);
 		} else if (strcmp(key, "idle_timeout") == 0) {
@@ -545,12 +554,8 @@ parse_top(struct loader *ld, const yaml_node_t *root)
 		} else if (strcmp(key, "approval_warning") == 0) {
 			r = want_limit(ld, v, key, &cfg->approval_warning);
 		} else if (strcmp(key, "engineer_reports_per_session") == 0) {
-			if ((r = want_scalar(ld, v, key, &s)) == 0) {
-				if (util_parse_int(s, 1, 100, &ll) != 0)
-					r = fail_at(ld, v, "'engineer_reports_per_session' must be a whole number from 1 to 100, found '%s'", s);
-				else
-					cfg->engineer_reports_per_session = (int)ll;
-			}
+			if ((r = want_int(ld, v, key, 1, 100, 0, &ll)) == 0)
+				cfg->engineer_reports_per_session = (int)ll;
 		} else if (strcmp(key, "gateway_name") == 0) {
 			if ((r = want_string(ld, v, key, &cfg->gateway_name)) == 0 && strpbrk(cfg->gateway_name, " \t\"") != NULL)
 				r = fail_at(ld, v, "'gateway_name' must not contain spaces or quotes, found '%s'", cfg->gateway_name);
