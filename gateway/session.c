@@ -373,6 +373,14 @@ limit_reached(struct session *s, int64_t now, char *line, size_t linelen)
 	return NULL;
 }
 
+/* A fatal protocol error (a packet over the size limit, a bad MAC...) leaves a session that cannot go on. */
+static int
+ssh_broken(ssh_session sess)
+{
+	return sess != NULL && (ssh_get_error_code(sess) == SSH_FATAL ||
+	    (ssh_get_status(sess) & (SSH_CLOSED | SSH_CLOSED_ERROR)) != 0);
+}
+
 static void
 run_loop(struct session *s)
 {
@@ -380,7 +388,20 @@ run_loop(struct session *s)
 		int due = recorder_due_ms(s->rec);
 
 		/* An error here means one side broke; the checks below say which. */
+		/* libssh may record a fatal error (a packet over its limit) and still return SSH_OK. */
 		(void)ssh_event_dopoll(s->event, due >= 0 && due < 1000 ? (due > 0 ? due : 1) : 1000);
+		if (ssh_broken(s->eng)) {
+			char detail[300];
+
+			snprintf(detail, sizeof(detail), "the engineer's connection broke: %s", ssh_get_error(s->eng));
+			if (s->authenticated && !s->command_mode) {
+				if (s->end_reason == NULL)
+					s->end_reason = "protocol_error";
+				session_event(s, "protocol_error", "ssh_protocol_error", detail);
+			}
+			log_warn("event=protocol_error side=engineer detail=\"%s\"", detail);
+			break;
+		}
 		if (s->authenticated && s->startup_fd >= 0) {
 			close(s->startup_fd);	/* no longer a startup: the parent admits others */
 			s->startup_fd = -1;
@@ -441,7 +462,8 @@ run_loop(struct session *s)
 				s->end_reason = "engineer_disconnected";
 			break;
 		}
-		if (s->tc.session != NULL && s->target_in_event && !ssh_is_connected(s->tc.session)) {
+		if (s->tc.session != NULL && s->target_in_event &&
+		    (!ssh_is_connected(s->tc.session) || ssh_broken(s->tc.session))) {
 			if (s->end_reason == NULL)
 				s->end_reason = "target_disconnected";
 			tell_engineer(s, "the target connection was lost");

@@ -34,6 +34,23 @@ else
 	log "python3-paramiko missing: the both-ends-closed case is not run"
 fi
 
+# ---- a fatal protocol error after login ends the session at once ----
+if $PY3 -c 'import paramiko' 2>/dev/null; then
+	before_close=$(grep -c 'Close session' "$WORK/target.log")
+	out=$($PY3 "$(dirname "$0")/big_request.py" "$GW_PORT" "$WORK/alice" alice+router1 "$TOKEN" 2>&1)
+	assert_contains "a 300 KB exec request: the gateway drops the connection" "$out" "closed in"
+	for _ in $(seq 1 100); do
+		reason=$(ctl sessions list --json | python3 -c "import json,sys; print(json.load(sys.stdin)[0]['end_reason'] or '')")
+		[ -n "$reason" ] && break
+		sleep 0.1
+	done
+	assert_eq "the session's end reason" protocol_error "$reason"
+	for _ in $(seq 1 100); do [ "$(grep -c 'Close session' "$WORK/target.log")" -gt "$before_close" ] && break; sleep 0.1; done
+	[ "$(grep -c 'Close session' "$WORK/target.log")" -gt "$before_close" ] || fail "the device login stayed open"
+	assert_eq "protocol_error events" 1 "$(event_count protocol_error ssh_protocol_error)"
+	log "a fatal protocol error: $out, session ended and sealed, device login closed"
+fi
+
 # ---- exit status through PuTTY's plink ----
 if command -v plink >/dev/null && command -v puttygen >/dev/null; then
 	puttygen "$WORK/alice" -O private -o "$WORK/alice.ppk" >/dev/null 2>&1 || fail "puttygen"
