@@ -180,6 +180,10 @@ on_auth_pubkey(ssh_session eng, const char *user, struct ssh_key_struct *key,
 		return SSH_AUTH_DENIED;
 	}
 	s->pubkey_ok = 1;
+	/* A client that leaves now (BatchMode, no way to answer) is still a refusal on record. */
+	s->pending_reason = "token_missing";
+	snprintf(s->pending_detail, sizeof(s->pending_detail), "publickey accepted for %s; the client gave no "
+	    "approval token (keyboard-interactive) before it left", s->user);
 	keys_fingerprint(key, fp, sizeof(fp));
 	log_info("event=pubkey_ok engineer=%s target=%s key=%s client=%s", s->engineer->name,
 	    s->target->name, fp, s->client_addr);

@@ -34,6 +34,11 @@ refused "wrong key" bob alice+router1 key_not_authorized "is not authorized for 
 refused "unknown target" alice alice+nosuch unknown_target "access refused: unknown target 'nosuch'"
 
 TOKEN= refused "missing token" alice alice+router1 token_missing "no approval token was given"
+# A client that cannot answer the token prompt (BatchMode) and leaves: still a refusal on record.
+before=$(event_count session_refused token_missing)
+gw_ssh alice alice+router1 -o BatchMode=yes 'echo SHOULD-NOT-RUN' >/dev/null 2>&1 && fail "BatchMode got in without a token"
+for _ in $(seq 1 50); do [ "$(event_count session_refused token_missing)" -gt "$before" ] && break; sleep 0.1; done
+assert_eq "an abandoned login is a token_missing refusal" "$((before + 1))" "$(event_count session_refused token_missing)"
 TOKEN=letmein refused "malformed token" alice alice+router1 token_wrong "the approval token is not valid"
 TOKEN="${TOKEN%?}$( [ "${TOKEN: -1}" = a ] && echo b || echo a)" \
     refused "wrong token" alice alice+router1 token_wrong "the approval token is not valid"
