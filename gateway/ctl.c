@@ -89,6 +89,25 @@ ctl_vis(struct ctl_vis *v, const char *s, const char *dflt)
 }
 
 void
+ctl_put_text(FILE *f, const char *s)
+{
+	while (s != NULL && *s) {
+		size_t n = strcspn(s, "\n");
+		struct strbuf b;
+
+		strbuf_init_heap(&b, 4 * n + 1);
+		strbuf_add_vis(&b, s, n, 0);
+		fputs(strbuf_str(&b), f);
+		strbuf_free(&b);
+		s += n;
+		if (*s == '\n') {
+			fputc('\n', f);
+			s++;
+		}
+	}
+}
+
+void
 ctl_vis_free(struct ctl_vis *v)
 {
 	for (int i = 0; i < v->n; i++)

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "config.h"
 #include "json.h"
@@ -51,6 +52,8 @@ struct ctl_vis {
 };
 const char *ctl_vis(struct ctl_vis *v, const char *s, const char *dflt);
 void ctl_vis_free(struct ctl_vis *v);
+/* Multi-line client-supplied text to f, each line made safe as above, the line breaks kept. */
+void ctl_put_text(FILE *f, const char *s);
 void ctl_json_time(struct json *j, const char *key, int64_t t);
 int ctl_run_list(struct ctl *c, int argc, char **argv, const char *usage, const char *header,
     int (*fill)(struct ctl *, struct list_ctx *));

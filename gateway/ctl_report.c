@@ -92,15 +92,18 @@ print_report_row(const struct report_row *r, void *arg)
 	util_time_iso(r->created_at, when, sizeof(when));
 	l->rows++;
 	if (!l->json) {
+		struct ctl_vis v = { .n = 0 };
 		char fault[61];
+
 		snprintf(fault, sizeof(fault), "%s", r->fault);
 		for (char *p = fault; *p; p++)
 			if (*p == '\n')
 				*p = ' ';
-		printf("%-5lld %-20s %-14s %-5d %-11s %-3s %-12s %s\n", (long long)r->id, when, r->ticket, r->level,
-		    r->result, r->escalate ? "yes" : "-", r->targets, fault);
+		printf("%-5lld %-20s %-14s %-5d %-11s %-3s %-12s %s\n", (long long)r->id, when, ctl_vis(&v, r->ticket, "-"),
+		    r->level, r->result, r->escalate ? "yes" : "-", r->targets, ctl_vis(&v, fault, ""));
 		if (r->snippet != NULL)
-			printf("      %s\n", r->snippet);
+			printf("      %s\n", ctl_vis(&v, r->snippet, ""));
+		ctl_vis_free(&v);
 		return 0;
 	}
 	json_begin_object(&l->j);
@@ -196,10 +199,19 @@ show_one(const struct report_row *r, void *arg)
 	    (long long)r->id, r->ticket, r->level, report_level_name(r->level), r->result,
 	    r->escalate ? " (time limit exceeded: escalate)" : "", r->targets, r->engineers, when, r->created_by,
 	    r->signing_key, r->bundle_dir);
-	printf("\nfault:\n%s\n\ncause:\n%s\n\nactions:\n%s\n\nprevention:\n%s\n", r->fault, r->cause, r->actions,
-	    r->prevention);
-	if (r->followup != NULL)
-		printf("\nfollow-up:\n%s\n", r->followup);
+	{
+		/* The narrative is the engineer's text: shown with control bytes escaped. */
+		const char *titles[] = { "fault", "cause", "actions", "prevention", "follow-up" };
+		const char *texts[] = { r->fault, r->cause, r->actions, r->prevention, r->followup };
+
+		for (size_t i = 0; i < sizeof(titles) / sizeof(titles[0]); i++) {
+			if (texts[i] == NULL)
+				continue;
+			printf("\n%s:\n", titles[i]);
+			ctl_put_text(stdout, texts[i]);
+			putchar('\n');
+		}
+	}
 	return 0;
 }
 
@@ -241,7 +253,13 @@ print_item(void *arg, enum verify_status st, const char *what, const char *detai
 		cl->warn++;
 	else
 		cl->fail++;
-	printf("  %s  %-28s %s\n", mark[st], what, detail);
+	{
+		/* A bundle's file names and texts come from whoever handed it over. */
+		struct ctl_vis v = { .n = 0 };
+
+		printf("  %s  %-28s %s\n", mark[st], ctl_vis(&v, what, ""), ctl_vis(&v, detail, ""));
+		ctl_vis_free(&v);
+	}
 }
 
 int

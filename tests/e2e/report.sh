@@ -290,4 +290,14 @@ out=$(gw_ssh alice alice report "$NEW_SID" <"$WORK/narrative.yaml" 2>&1) && fail
 assert_contains "quota" "$out" "is already in 3 of your reports (at most 3)"
 assert_eq "report_quota events" 1 "$(event_count report_refused report_quota)"
 
+log "the engineer's text cannot drive the reader's terminal"
+printf 'fault: "screen \\e[2J cleared"\ncause: "a \\x1b]0;title\\x07 set"\nactions: "x"\nresult: restored\nprevention: "p"\n' >"$WORK/esc.yaml"
+out=$(ctl report create $RSID --from "$WORK/esc.yaml" --out "$WORK/esc") || fail "report with control bytes: $out"
+ESC_ID=$(ctl report list --json | python3 -c 'import json,sys; print(max(r["id"] for r in json.load(sys.stdin)))')
+ctl report show "$ESC_ID" | grep -q $'\x1b' && fail "report show prints a raw ESC"
+ctl report show "$ESC_ID" | grep -qF 'screen \e[2J cleared' || fail "report show does not show the escaped text"
+ctl report list | grep -q $'\x1b' && fail "report list prints a raw ESC"
+grep -q $'\x1b' "$WORK/esc/report.md" && fail "report.md holds a raw ESC"
+grep -qF 'a \e]0;title\x07 set' "$WORK/esc/report.md" || fail "report.md does not show the escaped text"
+
 log "OK"
