@@ -119,7 +119,7 @@ eng_data(ssh_session session, ssh_channel channel, void *data, uint32_t len, int
 	(void)session;
 	(void)channel;
 	(void)is_stderr;	/* a client's "stderr" has no meaning to a server */
-	if (s->tgt_closed)
+	if (chan_in_closed(&s->dev_end))
 		return (int)len;	/* nobody to deliver to */
 	if (!s->started) {
 		s->to_target.held = 1;	/* keep it in libssh until shell/exec */
@@ -135,7 +135,7 @@ eng_eof(ssh_session session, ssh_channel channel, void *userdata)
 
 	(void)session;
 	(void)channel;
-	s->eng_eof = 1;
+	chan_set_in(&s->eng_end, CHAN_EOF);
 }
 
 static void
@@ -145,8 +145,7 @@ eng_close(ssh_session session, ssh_channel channel, void *userdata)
 
 	(void)session;
 	(void)channel;
-	s->eng_closed = 1;
-	s->eng_eof = 1;
+	chan_set_in(&s->eng_end, CHAN_CLOSED);
 	log_debug("event=channel_close side=engineer");
 }
 
@@ -360,7 +359,7 @@ tgt_data(ssh_session session, ssh_channel channel, void *data, uint32_t len, int
 
 	(void)session;
 	(void)channel;
-	if (s->chan == NULL || s->eng_closed) {
+	if (s->chan == NULL || chan_in_closed(&s->eng_end)) {
 		/* Nobody to deliver to: let it go rather than stall the target. */
 		return (int)len;
 	}
@@ -374,7 +373,7 @@ tgt_eof(ssh_session session, ssh_channel channel, void *userdata)
 
 	(void)session;
 	(void)channel;
-	s->tgt_eof = 1;
+	chan_set_in(&s->dev_end, CHAN_EOF);
 }
 
 static void
@@ -384,8 +383,7 @@ tgt_close(ssh_session session, ssh_channel channel, void *userdata)
 
 	(void)session;
 	(void)channel;
-	s->tgt_closed = 1;
-	s->tgt_eof = 1;
+	chan_set_in(&s->dev_end, CHAN_CLOSED);
 	log_debug("event=channel_close side=device");
 }
 
@@ -456,88 +454,100 @@ send_exit(struct session *s)
 	record_exit(s);
 }
 
+/* Our EOF to one peer, once, and into the recording (0: to the device, 1: to the engineer). */
+static void
+send_eof(struct session *s, struct chan_end *c, ssh_channel ch, const char *rec)
+{
+	if (chan_out_eof(c))
+		return;
+	ssh_channel_send_eof(ch);
+	chan_set_out(c, CHAN_EOF);
+	session_record(s, REC_EOF, rec, 1);
+}
+
+/* Our CLOSE to one peer, once; the first one starts the 5 s wait for the answers. */
+static void
+send_close(struct session *s, struct chan_end *c, ssh_channel ch, int64_t now)
+{
+	if (chan_out_closed(c))
+		return;
+	ssh_channel_close(ch);
+	chan_set_out(c, CHAN_CLOSED);
+	if (s->closing_since == 0)
+		s->closing_since = now;
+}
+
 void
 relay_pump(struct session *s)
 {
+	struct chan_end *eng = &s->eng_end, *dev = &s->dev_end;
 	int64_t now = (int64_t)time(NULL);
 	int out_done, in_done, ended;
 
 	if (s->chan == NULL || s->tc.channel == NULL)
 		return;
-	if (s->started && !s->tgt_closed)
+	if (s->started && !chan_in_closed(dev))
 		relaybuf_pump(&s->to_target, s->chan, s->tc.channel);
-	if (!s->eng_closed) {
+	if (!chan_in_closed(eng)) {
 		relaybuf_pump(&s->to_engineer, s->tc.channel, s->chan);
 		relaybuf_pump(&s->to_engineer_err, s->tc.channel, s->chan);
 	}
-	if (!s->close_sent && xfer_check(s)) {
+	if (s->closing_since == 0 && xfer_check(s)) {
 		/* A refused transfer, or a malformed SFTP stream: nothing more passes either way. */
 		if (s->end_reason == NULL)
 			s->end_reason = "request_refused";
-		ssh_channel_request_send_exit_status(s->chan, 1);
-		ssh_channel_send_eof(s->chan);
-		ssh_channel_close(s->chan);
-		if (!s->tgt_closed)
-			ssh_channel_close(s->tc.channel);
-		s->close_sent = 1;
-		s->closing_since = now;
+		if (!chan_in_closed(eng)) {
+			ssh_channel_request_send_exit_status(s->chan, 1);
+			send_eof(s, eng, s->chan, "\1");
+		}
+		send_close(s, eng, s->chan, now);
+		send_close(s, dev, s->tc.channel, now);
 		return;
 	}
 	in_done = relaybuf_empty(&s->to_target);
 	out_done = relaybuf_empty(&s->to_engineer) && relaybuf_empty(&s->to_engineer_err);
 
-	if (s->eng_eof && in_done && s->started && !s->eof_to_target && !s->tgt_closed) {
-		ssh_channel_send_eof(s->tc.channel);
-		s->eof_to_target = 1;
-		session_record(s, REC_EOF, "\0", 1);
-	}
+	if (chan_in_eof(eng) && in_done && s->started && !chan_in_closed(dev))
+		send_eof(s, dev, s->tc.channel, "\0");
 	/*
 	 * The device's EOF, exit status and CLOSE go out together, as sshd
 	 * sends them: EOF waits until how the command ended is known, so a
 	 * client that closes as soon as it reads EOF (PuTTY, dropbear, mux
 	 * clients) has the exit status by then.
 	 */
-	ended = s->exit_signal[0] != '\0' || s->exit_status >= 0 || s->tgt_closed;
-	if (s->tgt_eof && out_done && ended && !s->eof_to_engineer && !s->eng_closed) {
-		ssh_channel_send_eof(s->chan);
-		s->eof_to_engineer = 1;
-		session_record(s, REC_EOF, "\1", 1);
-	}
-	if (ended && out_done && (s->eof_to_engineer || s->tgt_closed) && !s->exit_sent && !s->eng_closed)
+	ended = s->exit_signal[0] != '\0' || s->exit_status >= 0 || chan_in_closed(dev);
+	if (chan_in_eof(dev) && out_done && ended && !chan_in_closed(eng))
+		send_eof(s, eng, s->chan, "\1");
+	if (ended && out_done && (chan_out_eof(eng) || chan_in_closed(dev)) && !s->exit_sent && !chan_in_closed(eng))
 		send_exit(s);
-	/* The target is done: close our side. */
-	if (s->tgt_closed && out_done && !s->close_sent && !s->eng_closed) {
-		ssh_channel_close(s->chan);
-		s->close_sent = 1;
-		s->closing_since = now;
-		if (s->end_reason == NULL)
+	/* The device is done and all it said is delivered: close the engineer's channel. */
+	if (chan_in_closed(dev) && out_done && !chan_in_closed(eng)) {
+		if (s->end_reason == NULL && !chan_out_closed(eng))
 			s->end_reason = "target_closed";
+		send_close(s, eng, s->chan, now);
 	}
-	/* The engineer left: close the target channel. */
-	if (s->eng_closed && !s->tgt_closed && !s->close_sent) {
-		ssh_channel_close(s->tc.channel);
-		s->close_sent = 1;
-		s->closing_since = now;
-		if (s->end_reason == NULL)
+	/* The engineer left: close the device's channel. */
+	if (chan_in_closed(eng) && !chan_in_closed(dev)) {
+		if (s->end_reason == NULL && !chan_out_closed(dev))
 			s->end_reason = "engineer_closed";
+		send_close(s, dev, s->tc.channel, now);
 	}
 	/*
-	 * Both ends closed before we acted (each CLOSE seen in one poll):
-	 * every CLOSE still gets its CLOSE, and the session ends.
+	 * Both ends closed, whatever the order and whether or not we acted in
+	 * between: every CLOSE gets its CLOSE, and the session ends.
 	 */
-	if (s->eng_closed && s->tgt_closed && !s->done) {
+	if (chan_in_closed(eng) && chan_in_closed(dev)) {
 		if (s->exit_signal[0] != '\0' || s->exit_status >= 0)
 			record_exit(s);
-		ssh_channel_close(s->chan);
-		ssh_channel_close(s->tc.channel);
 		if (s->end_reason == NULL)
 			s->end_reason = "engineer_closed";
-		s->close_sent = 1;
+		send_close(s, eng, s->chan, now);
+		send_close(s, dev, s->tc.channel, now);
 		s->done = 1;
 		return;
 	}
-	if (s->close_sent) {
-		if ((s->eng_closed && s->tgt_closed) || (s->eng_closed && !s->started))
+	if (s->closing_since > 0) {
+		if (chan_in_closed(eng) && !s->started)
 			s->done = 1;
 		else if (now - s->closing_since >= 5)
 			s->done = 1;	/* the peer never acknowledged; do not hang on it */

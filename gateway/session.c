@@ -216,7 +216,7 @@ tell_engineer(struct session *s, const char *line)
 	char msg[1100];
 	int n;
 
-	if (s->chan == NULL || s->eng_closed)
+	if (s->chan == NULL || chan_in_closed(&s->eng_end))
 		return;
 	/* A long line is cut, not lost. */
 	n = snprintf(msg, sizeof(msg), "\r\nremgate: %.1000s\r\n", line);
@@ -373,12 +373,16 @@ limit_reached(struct session *s, int64_t now, char *line, size_t linelen)
 	return NULL;
 }
 
-/* A fatal protocol error (a packet over the size limit, a bad MAC...) leaves a session that cannot go on. */
+/*
+ * A fatal protocol error (a packet over the size limit, a bad MAC...)
+ * leaves a session that still counts as connected but can never move
+ * again; libssh reports it while returning SSH_OK. A plain disconnect is
+ * not this: ssh_is_connected() says so, and the loop treats it as such.
+ */
 static int
 ssh_broken(ssh_session sess)
 {
-	return sess != NULL && (ssh_get_error_code(sess) == SSH_FATAL ||
-	    (ssh_get_status(sess) & (SSH_CLOSED | SSH_CLOSED_ERROR)) != 0);
+	return sess != NULL && ssh_is_connected(sess) && ssh_get_error_code(sess) == SSH_FATAL;
 }
 
 static void
@@ -388,13 +392,12 @@ run_loop(struct session *s)
 		int due = recorder_due_ms(s->rec);
 
 		/* An error here means one side broke; the checks below say which. */
-		/* libssh may record a fatal error (a packet over its limit) and still return SSH_OK. */
 		(void)ssh_event_dopoll(s->event, due >= 0 && due < 1000 ? (due > 0 ? due : 1) : 1000);
-		if (ssh_broken(s->eng)) {
+		if (s->authenticated && ssh_broken(s->eng)) {
 			char detail[300];
 
 			snprintf(detail, sizeof(detail), "the engineer's connection broke: %s", ssh_get_error(s->eng));
-			if (s->authenticated && !s->command_mode) {
+			if (!s->command_mode) {
 				if (s->end_reason == NULL)
 					s->end_reason = "protocol_error";
 				session_event(s, "protocol_error", "ssh_protocol_error", detail);
@@ -411,7 +414,9 @@ run_loop(struct session *s)
 			break;
 		}
 		if (!s->authenticated && grace_expired) {
-			s->pending_reason = s->pending_reason ? s->pending_reason : "login_timeout";
+			/* Still there but never answered the token prompt: that is the time limit's refusal. */
+			if (s->pending_reason == NULL || strcmp(s->pending_reason, "token_missing") == 0)
+				s->pending_reason = "login_timeout";
 			if (strcmp(s->pending_reason, "login_timeout") == 0)
 				snprintf(s->pending_detail, sizeof(s->pending_detail),
 				    "no login within %llds", (long long)s->cfg->login_grace_time);
@@ -463,7 +468,7 @@ run_loop(struct session *s)
 			break;
 		}
 		if (s->tc.session != NULL && s->target_in_event &&
-		    (!ssh_is_connected(s->tc.session) || ssh_broken(s->tc.session))) {
+		    (!ssh_is_connected(s->tc.session) || ssh_get_error_code(s->tc.session) == SSH_FATAL)) {
 			if (s->end_reason == NULL)
 				s->end_reason = "target_disconnected";
 			tell_engineer(s, "the target connection was lost");
@@ -504,6 +509,8 @@ session_run(const struct config *cfg, const struct sigkey *sigkey, ssh_bind bind
 	s->sigkey = sigkey;
 	s->startup_fd = startup_fd;
 	s->exit_status = -1;
+	s->eng_end.side = "engineer";
+	s->dev_end.side = "device";
 	s->to_engineer_err.is_stderr = 1;
 	snprintf(s->client_addr, sizeof(s->client_addr), "%s", client_addr);
 	if (util_random(rnd, sizeof(rnd)) != 0) {

@@ -15,6 +15,7 @@
 #include <libssh/server.h>
 
 #include "approval.h"
+#include "chanend.h"
 #include "cmdlog.h"
 #include "recorder.h"
 #include "scp.h"
@@ -61,14 +62,13 @@ struct session {
 	struct ssh_channel_callbacks_struct tgt_cb;
 	int started;			/* shell or exec running on the target */
 	int target_in_event;
-	int eng_eof, eng_closed, tgt_eof, tgt_closed;
-	int eof_to_target, eof_to_engineer, close_sent;
+	struct chan_end eng_end, dev_end;	/* the engineer's channel and the device's (chanend.h) */
 	int exit_sent, exit_recorded;	/* exit status/signal passed on, and recorded */
 	struct relaybuf to_target, to_engineer, to_engineer_err;
 	int exit_status;		/* -1 until the target sends one */
 	char exit_signal[32];
 	int exit_core;
-	int64_t closing_since;
+	int64_t closing_since;		/* we began closing (0: not yet); the peer gets 5 s to answer */
 	int64_t last_activity;		/* a byte either way (idle_timeout) */
 	int64_t next_approval_check;	/* re-read the approval for a revocation then */
 	int approval_warned;

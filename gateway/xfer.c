@@ -277,10 +277,10 @@ xfer_check(struct session *s)
 		return 0;
 	if (!s->to_target.broken && !s->to_engineer.broken) {
 		size_t cut;
-		if (s->eng_eof && !s->to_target.held && (cut = relaybuf_unready(&s->to_target)) > 0)
+		if (chan_in_eof(&s->eng_end) && !s->to_target.held && (cut = relaybuf_unready(&s->to_target)) > 0)
 			snprintf(s->xfer_error, sizeof(s->xfer_error), "malformed SFTP packet from the client: "
 			    "its last packet is cut off by EOF (%zu bytes)", cut);
-		else if (s->tgt_eof && !s->to_engineer.held && (cut = relaybuf_unready(&s->to_engineer)) > 0)
+		else if (chan_in_eof(&s->dev_end) && !s->to_engineer.held && (cut = relaybuf_unready(&s->to_engineer)) > 0)
 			snprintf(s->xfer_error, sizeof(s->xfer_error), "malformed SFTP packet from the device: "
 			    "its last packet is cut off by EOF (%zu bytes)", cut);
 		else
