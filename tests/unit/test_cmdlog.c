@@ -165,6 +165,35 @@ synthetic(void)
 	free(f);
 }
 
+/* A prompt hides input only when a password word stands whole in it. */
+static void
+prompt_words(void)
+{
+	static const struct { const char *prompt; int hides; } cases[] = {
+		{ "Password: ", 1 },
+		{ "[sudo] password for maint: ", 1 },
+		{ "pin: ", 1 },
+		{ "Enter PIN: ", 1 },
+		{ "Enter passphrase for key '/root/.ssh/id': ", 1 },
+		{ "shipping: ", 0 },
+		{ "spinner: ", 0 },
+		{ "passwords_file: ", 0 },
+		{ "host$ ", 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct found *f = calloc(1, sizeof(*f));
+		struct cmdlog_hooks hooks = { .arg = f, .entry = on_entry };
+		struct cmdlog *c = cmdlog_new(&hooks);
+
+		cmdlog_output(c, (const uint8_t *)cases[i].prompt, strlen(cases[i].prompt), 1);
+		cmdlog_input(c, (const uint8_t *)"abc\r", 4, 2, on_segment, f);
+		is_int(f->nmasked > 0, cases[i].hides, "'%s' %s", cases[i].prompt, cases[i].hides ? "hides input" : "does not hide input");
+		cmdlog_free(c);
+		free(f);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -187,5 +216,6 @@ main(int argc, char **argv)
 	free(names);
 	ok(streams >= 8, "the corpus has %d captured streams", streams);
 	synthetic();
+	prompt_words();
 	return done();
 }
