@@ -4,6 +4,7 @@
  * what was expected. Nothing is half-applied: a config loads whole or not.
  */
 #include "config.h"
+#include "algorithms.h"
 #include "escrow.h"
 
 #include <errno.h>
@@ -121,6 +122,24 @@ want_int(struct loader *ld, const yaml_node_t *n, const char *key, long long min
 		return fail_at(ld, n, "'%s' must be a whole number from %lld to %lld%s, found '%s'", key, min, max,
 		    off_ok ? " or off" : "", s);
 	return 0;
+}
+
+/* A device's algorithm list, checked now against this libssh rather than at the first login. */
+static int
+want_algorithms(struct loader *ld, const yaml_node_t *n, const char *key, char **out)
+{
+	ssh_session probe;
+	char err[300];
+	int r;
+
+	if (want_string(ld, n, key, out) != 0)
+		return -1;
+	if ((probe = ssh_new()) == NULL)
+		return fail_at(ld, n, "out of memory");
+	r = algorithms_client(probe, strcmp(key, "kex") == 0 ? *out : NULL, strcmp(key, "ciphers") == 0 ? *out : NULL,
+	    strcmp(key, "macs") == 0 ? *out : NULL, strcmp(key, "host_key_algorithms") == 0 ? *out : NULL, err, sizeof(err));
+	ssh_free(probe);
+	return r != 0 ? fail_at(ld, n, "%s", err) : 0;
 }
 
 /* A time limit: a duration, or "off" (0). */
@@ -402,13 +421,21 @@ parse_target(struct loader *ld, const yaml_node_t *map, struct target *t)
 			const char *tv;
 			if ((r = want_scalar(ld, v, key, &tv)) == 0 && policy_transfers_parse(tv, &t->transfers) != 0)
 				r = fail_at(ld, v, "'transfers' must be full, read-only or off, found '%s'", tv);
+		} else if (strcmp(key, "kex") == 0) {
+			r = want_algorithms(ld, v, key, &t->kex);
+		} else if (strcmp(key, "ciphers") == 0) {
+			r = want_algorithms(ld, v, key, &t->ciphers);
+		} else if (strcmp(key, "macs") == 0) {
+			r = want_algorithms(ld, v, key, &t->macs);
+		} else if (strcmp(key, "host_key_algorithms") == 0) {
+			r = want_algorithms(ld, v, key, &t->host_key_algorithms);
 		} else if (strcmp(key, "max_session_time") == 0) {
 			r = want_limit(ld, v, key, &t->max_session_time);
 		} else if (strcmp(key, "idle_timeout") == 0) {
 			r = want_limit(ld, v, key, &t->idle_timeout);
 		} else {
 			return fail_at(ld, k, "unknown key '%s' in target (expected name, address, user, identity_file, "
-			    "host_key, transfers, max_session_time, idle_timeout)", key);
+			    "host_key, transfers, max_session_time, idle_timeout, kex, ciphers, macs, host_key_algorithms)", key);
 		}
 		if (r != 0)
 			return -1;
@@ -719,6 +746,10 @@ config_free(struct config *cfg)
 		free(t->user);
 		free(t->identity_file);
 		free(t->host_key);
+		free(t->kex);
+		free(t->ciphers);
+		free(t->macs);
+		free(t->host_key_algorithms);
 	}
 	free(cfg->targets);
 	free(cfg->path);

@@ -31,6 +31,8 @@ struct target {
 	enum transfer_policy transfers;	/* sftp/scp: full (default), read-only, off */
 	int64_t max_session_time;	/* seconds; 0 off; -1 the global default */
 	int64_t idle_timeout;		/* seconds; 0 off; -1 the global default */
+	/* Algorithms toward this device (comma lists) for old equipment; NULL: algorithms.h defaults. */
+	char *kex, *ciphers, *macs, *host_key_algorithms;
 };
 
 /* A fault level's time limits (requirements point 6), in seconds. */

@@ -4,12 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "algorithms.h"
 #include "keys.h"
 
-/* Prefer Ed25519 so the negotiated host key (and so the pin) is stable. */
-static const char hostkey_order[] =
-    "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,"
-    "rsa-sha2-512,rsa-sha2-256";
 
 const char *
 target_result_code(enum target_result r)
@@ -24,9 +21,11 @@ target_result_code(enum target_result r)
 	}
 }
 
+/* t: the target's own algorithm lists, or NULL for the defaults (a bare HOST:PORT probe). */
 static ssh_session
-new_client(const char *host, int port, const char *user, int64_t timeout)
+new_client(const char *host, int port, const char *user, int64_t timeout, const struct target *t_algos)
 {
+	char err[200];
 	ssh_session s = ssh_new();
 	long t = (long)timeout;
 	int no = 0, yes = 1;
@@ -42,7 +41,8 @@ new_client(const char *host, int port, const char *user, int64_t timeout)
 	    ssh_options_set(s, SSH_OPTIONS_TIMEOUT, &t) != SSH_OK ||
 	    ssh_options_set(s, SSH_OPTIONS_KNOWNHOSTS, "/dev/null") != SSH_OK ||
 	    ssh_options_set(s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null") != SSH_OK ||
-	    ssh_options_set(s, SSH_OPTIONS_HOSTKEYS, hostkey_order) != SSH_OK ||
+	    algorithms_client(s, t_algos ? t_algos->kex : NULL, t_algos ? t_algos->ciphers : NULL,
+	    t_algos ? t_algos->macs : NULL, t_algos ? t_algos->host_key_algorithms : NULL, err, sizeof(err)) != 0 ||
 	    /* Small requests (SFTP, keystrokes) must not wait for a delayed ACK. */
 	    ssh_options_set(s, SSH_OPTIONS_NODELAY, &yes) != SSH_OK) {
 		ssh_free(s);
@@ -68,7 +68,7 @@ enum target_result
 target_probe_hostkey(const char *host, int port, int64_t timeout,
     char *fp, size_t fplen, char *detail, size_t detail_len)
 {
-	ssh_session s = new_client(host, port, NULL, timeout);
+	ssh_session s = new_client(host, port, NULL, timeout, NULL);
 	enum target_result r = TARGET_OK;
 
 	if (s == NULL) {
@@ -98,7 +98,7 @@ target_connect(const struct target *t, int64_t timeout, struct target_conn *out,
 
 	out->session = NULL;
 	out->channel = NULL;
-	if ((s = new_client(t->host, t->port, t->user, timeout)) == NULL) {
+	if ((s = new_client(t->host, t->port, t->user, timeout, t)) == NULL) {
 		snprintf(detail, detail_len, "cannot set up an SSH client session");
 		return TARGET_INTERNAL;
 	}
