@@ -327,8 +327,9 @@ limit_reached(struct session *s, int64_t now, char *line, size_t linelen)
 	int64_t left = s->approval.valid_until - now;
 	char when[32], span[32];
 
-	util_time_iso(s->approval.valid_until, when, sizeof(when));
+	/* Called every loop turn: text is made only when something is to be said. */
 	if (left <= 0) {
+		util_time_iso(s->approval.valid_until, when, sizeof(when));
 		snprintf(line, linelen, "approval %lld ended %s: session closed", (long long)s->approval.id, when);
 		return "approval_expired";
 	}
@@ -364,6 +365,7 @@ limit_reached(struct session *s, int64_t now, char *line, size_t linelen)
 		char warn[300];
 
 		s->approval_warned = 1;
+		util_time_iso(s->approval.valid_until, when, sizeof(when));
 		duration_format(left, span, sizeof(span));
 		snprintf(warn, sizeof(warn), "approval %lld ends %s (in %s): the session will be closed then; "
 		    "ask the customer for more time if you need it", (long long)s->approval.id, when, span);
