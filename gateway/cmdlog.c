@@ -449,13 +449,28 @@ at_password_prompt(const struct cmdlog *c)
 	return 0;
 }
 
+/* The one format of a hidden input's entry; cmdlog_masked_len() reads it back. */
+#define MASKED_TEXT_FMT "[hidden input, %zu bytes]"
+
+int
+cmdlog_masked_len(const char *text, size_t *n)
+{
+	return text != NULL && sscanf(text, "[hidden input, %zu bytes]", n) == 1 ? 0 : -1;
+}
+
+int
+cmdlog_masked_unusual(size_t largest, int entries)
+{
+	return largest > CMDLOG_MASKED_UNUSUAL_BYTES || entries > CMDLOG_MASKED_UNUSUAL_COUNT;
+}
+
 static void
 end_masking(struct cmdlog *c)
 {
 	char text[64];
 
 	c->masking = 0;
-	snprintf(text, sizeof(text), "[hidden input, %zu bytes]", c->masked);
+	snprintf(text, sizeof(text), MASKED_TEXT_FMT, c->masked);
 	emit(c, CMD_MASKED, text, 1, c->masked_us);
 	c->masked = 0;
 }

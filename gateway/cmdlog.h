@@ -30,6 +30,11 @@ struct cmd_entry {
 
 const char *cmdlog_kind_name(enum cmd_kind k);
 
+/* The byte count a CMD_MASKED entry's text states. 0, or -1 if text is not such an entry. */
+int cmdlog_masked_len(const char *text, size_t *n);
+/* Hidden input unlike a password's: an entry over ..._BYTES, or more than ..._COUNT entries. */
+int cmdlog_masked_unusual(size_t largest, int entries);
+
 struct cmdlog_hooks {
 	void *arg;
 	/* A command, once it is known whether it went full screen. */

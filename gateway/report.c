@@ -296,15 +296,15 @@ hidden_input(const struct config *cfg, struct rsession *s)
 	int escrowed = 0;
 
 	for (size_t c = 0; c < s->ncmds; c++) {
-		long long n = 0;
+		size_t n = 0;
 
 		if (strcmp(s->cmds[c].kind, "masked") != 0)
 			continue;
 		s->masked_entries++;
-		if (sscanf(s->cmds[c].text, "[hidden input, %lld bytes", &n) == 1) {
-			s->masked_bytes += n;
-			if (n > s->masked_largest)
-				s->masked_largest = n;
+		if (cmdlog_masked_len(s->cmds[c].text, &n) == 0) {
+			s->masked_bytes += (int64_t)n;
+			if ((int64_t)n > s->masked_largest)
+				s->masked_largest = (int64_t)n;
 		}
 	}
 	(void)recfile_each(s->map, s->len, find_escrow, &escrowed);
@@ -318,7 +318,7 @@ hidden_input(const struct config *cfg, struct rsession *s)
 static int
 hidden_unusual(const struct rsession *s)
 {
-	return s->masked_largest > CMDLOG_MASKED_UNUSUAL_BYTES || s->masked_entries > CMDLOG_MASKED_UNUSUAL_COUNT;
+	return cmdlog_masked_unusual((size_t)s->masked_largest, s->masked_entries);
 }
 
 static int

@@ -131,8 +131,8 @@ check_masked(struct session *s, const struct cmd_entry *e)
 	if (e->kind != CMD_MASKED || s->masked_alarmed)
 		return;
 	s->masked_entries++;
-	(void)sscanf(e->text, "[hidden input, %zu bytes", &n);
-	if (n <= CMDLOG_MASKED_UNUSUAL_BYTES && s->masked_entries <= CMDLOG_MASKED_UNUSUAL_COUNT)
+	(void)cmdlog_masked_len(e->text, &n);
+	if (!cmdlog_masked_unusual(n, s->masked_entries))
 		return;
 	s->masked_alarmed = 1;
 	if (n > CMDLOG_MASKED_UNUSUAL_BYTES)

@@ -217,5 +217,14 @@ main(int argc, char **argv)
 	ok(streams >= 8, "the corpus has %d captured streams", streams);
 	synthetic();
 	prompt_words();
+	{
+		size_t len = 0;
+
+		ok(cmdlog_masked_len("[hidden input, 42 bytes]", &len) == 0 && len == 42, "a masked entry's length reads back");
+		ok(cmdlog_masked_len("echo hidden", &len) != 0, "other text is not a masked entry");
+		ok(!cmdlog_masked_unusual(CMDLOG_MASKED_UNUSUAL_BYTES, CMDLOG_MASKED_UNUSUAL_COUNT), "at the limits: usual");
+		ok(cmdlog_masked_unusual(CMDLOG_MASKED_UNUSUAL_BYTES + 1, 1), "one long entry: unusual");
+		ok(cmdlog_masked_unusual(1, CMDLOG_MASKED_UNUSUAL_COUNT + 1), "many entries: unusual");
+	}
 	return done();
 }
