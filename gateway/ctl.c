@@ -91,20 +91,13 @@ ctl_vis(struct ctl_vis *v, const char *s, const char *dflt)
 void
 ctl_put_text(FILE *f, const char *s)
 {
-	while (s != NULL && *s) {
-		size_t n = strcspn(s, "\n");
-		struct strbuf b;
+	char *vis;
 
-		strbuf_init_heap(&b, 4 * n + 1);
-		strbuf_add_vis(&b, s, n, 0);
-		fputs(strbuf_str(&b), f);
-		strbuf_free(&b);
-		s += n;
-		if (*s == '\n') {
-			fputc('\n', f);
-			s++;
-		}
-	}
+	if (s == NULL)
+		return;
+	vis = strbuf_vis_dup_lines(s, '\n');
+	fputs(vis ? vis : "?", f);	/* never the raw text */
+	free(vis);
 }
 
 void

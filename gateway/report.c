@@ -484,19 +484,13 @@ sign_file(struct builder *b, const char *name, const void *data, size_t len)
 static void
 md_text(FILE *f, const char *s, int keep_lines)
 {
-	while (s != NULL && *s) {
-		size_t n = strcspn(s, "\n");
-		char *seg = strndup(s, n), *vis = seg ? strbuf_vis_dup(seg) : NULL;
+	char *vis;
 
-		fputs(vis ? vis : "?", f);
-		free(seg);
-		free(vis);
-		s += n;
-		if (*s == '\n') {
-			fputc(keep_lines ? '\n' : ' ', f);
-			s++;
-		}
-	}
+	if (s == NULL)
+		return;
+	vis = strbuf_vis_dup_lines(s, keep_lines ? '\n' : ' ');
+	fputs(vis ? vis : "?", f);
+	free(vis);
 }
 
 /* Text for a Markdown table cell: one line, pipes escaped, control bytes visible. */

@@ -191,6 +191,27 @@ strbuf_add_vis(struct strbuf *b, const char *s, size_t n, int quote)
 }
 
 char *
+strbuf_vis_dup_lines(const char *s, char newline)
+{
+	struct strbuf b;
+
+	strbuf_init_heap(&b, 4 * strlen(s) + 1);
+	while (*s) {
+		size_t n = strcspn(s, "\n");
+
+		strbuf_add_vis(&b, s, n, 0);
+		s += n;
+		if (*s == '\n') {
+			strbuf_addc(&b, newline);
+			s++;
+		}
+	}
+	if (b.failed)
+		return NULL;
+	return b.buf != NULL ? b.buf : strdup("");
+}
+
+char *
 strbuf_vis_dup(const char *s)
 {
 	struct strbuf b;

@@ -42,5 +42,7 @@ void strbuf_add_vis(struct strbuf *b, const char *s, size_t n, int quote);
 
 /* A malloc'd copy of s made safe as above (quote off); NULL on no memory. */
 char *strbuf_vis_dup(const char *s);
+/* The same for text of several lines: each line made safe, each '\n' kept as newline ('\n', or ' ' to fold). */
+char *strbuf_vis_dup_lines(const char *s, char newline);
 
 #endif

@@ -63,6 +63,12 @@ test_vis(void)
 	d = strbuf_vis_dup("\xc2\x9b" "31m \xff \xc3");
 	is_str(d, "\\xc2\\x9b31m \\xff \\xc3", "vis: C1 CSI, a stray byte and a cut sequence are escaped");
 	free(d);
+	d = strbuf_vis_dup_lines("step 1\n\x1b[2Jstep 2\n", '\n');
+	is_str(d, "step 1\n\\e[2Jstep 2\n", "vis lines: newlines kept, ESC escaped");
+	free(d);
+	d = strbuf_vis_dup_lines("a\nb", ' ');
+	is_str(d, "a b", "vis lines: newlines folded to a space");
+	free(d);
 	d = strbuf_vis_dup("\xed\xa0\x80");
 	is_str(d, "\\xed\\xa0\\x80", "vis: a UTF-16 surrogate is no character");
 	free(d);
