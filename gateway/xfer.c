@@ -169,20 +169,28 @@ filter_responses(void *arg, struct relaybuf *b, const char *data, size_t len)
 	return (long)pos;
 }
 
-/* Refused by policy: recorded now; the engineer reads why once the loop closes the channel. */
+/* A refused transfer: recorded now; the engineer reads notice once the loop closes the channel. */
 static int
-refuse(struct session *s, const char *reason, const char *what)
+refuse_with(struct session *s, const char *reason, const char *detail, const char *notice)
 {
-	char detail[600];
-
-	snprintf(detail, sizeof(detail), "%s refused: transfers to %s are %s", what, s->target->name,
-	    policy_transfers_name(s->target->transfers));
 	session_event(s, "request_refused", reason, detail);
-	snprintf(s->xfer_notice, sizeof(s->xfer_notice), "%s refused: file transfers to %s are %s by policy", what,
-	    s->target->name, s->target->transfers == TRANSFERS_OFF ? "off" : "read-only (downloads only)");
+	snprintf(s->xfer_notice, sizeof(s->xfer_notice), "%s", notice);
 	s->xfer_refused = 1;
 	log_info("event=request_refused reason=%s detail=\"%s\"", reason, detail);
 	return -1;
+}
+
+/* Refused by the target's transfer policy. */
+static int
+refuse(struct session *s, const char *reason, const char *what)
+{
+	char detail[600], notice[sizeof(s->xfer_notice)];
+
+	snprintf(detail, sizeof(detail), "%s refused: transfers to %s are %s", what, s->target->name,
+	    policy_transfers_name(s->target->transfers));
+	snprintf(notice, sizeof(notice), "%s refused: file transfers to %s are %s by policy", what,
+	    s->target->name, s->target->transfers == TRANSFERS_OFF ? "off" : "read-only (downloads only)");
+	return refuse_with(s, reason, detail, notice);
 }
 
 int
@@ -213,7 +221,7 @@ xfer_start_sftp(struct session *s)
 int
 xfer_exec(struct session *s, ssh_channel channel, const char *command, int *is_sftp)
 {
-	char *path = NULL, detail[600];
+	char *path = NULL, detail[600], notice[sizeof(s->xfer_notice)];
 	enum scp_mode mode;
 	const char *why;
 
@@ -224,11 +232,8 @@ xfer_exec(struct session *s, ssh_channel channel, const char *command, int *is_s
 	case EXEC_UNPARSED:
 		snprintf(detail, sizeof(detail), "exec refused: '%.400s' names a file transfer tool in a form the "
 		    "gateway does not audit", command);
-		session_event(s, "request_refused", "exec_refused", detail);
-		snprintf(s->xfer_notice, sizeof(s->xfer_notice), "%.500s; use sftp or scp as they are", detail);
-		s->xfer_refused = 1;
-		log_info("event=request_refused reason=exec_refused detail=\"%s\"", detail);
-		return -1;
+		snprintf(notice, sizeof(notice), "%.500s; use sftp or scp as they are", detail);
+		return refuse_with(s, "exec_refused", detail, notice);
 	case EXEC_SFTP_SERVER:
 		/* sftp -s /usr/lib/openssh/sftp-server: the same protocol, the same rules */
 		if (xfer_sftp_allowed(s, channel) != 0)
