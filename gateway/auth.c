@@ -36,6 +36,13 @@ refuse(struct session *s, const char *reason, const char *text, const char *deta
 	    s->client_addr, reason, detail ? detail : text);
 }
 
+static int
+bad_username(struct session *s)
+{
+	refuse(s, "bad_username", "log in as ENGINEER+TARGET, for example alice+router1", NULL);
+	return -1;
+}
+
 /*
  * The user name is fixed by the first userauth request, as in OpenSSH
  * ("Change of username or service not allowed"): a later request under
@@ -69,15 +76,13 @@ identify(struct session *s, const char *user)
 	int r;
 
 	if (user == NULL) {
-		refuse(s, "bad_username", "log in as ENGINEER+TARGET, for example alice+router1", NULL);
-		return -1;
+		return bad_username(s);
 	}
 	if ((r = pin_user(s, user)) <= 0)
 		return r;
 	if (strlen(user) >= sizeof(s->user)) {
 		snprintf(s->user, sizeof(s->user), "%s", "(too long)");
-		refuse(s, "bad_username", "log in as ENGINEER+TARGET, for example alice+router1", NULL);
-		return -1;
+		return bad_username(s);
 	}
 	snprintf(s->user, sizeof(s->user), "%s", user);
 	plus = strchr(user, '+');
@@ -90,15 +95,13 @@ identify(struct session *s, const char *user)
 		return 0;
 	}
 	if (plus == NULL || (size_t)(plus - user) >= sizeof(eng) || strlen(plus + 1) >= sizeof(tgt)) {
-		refuse(s, "bad_username", "log in as ENGINEER+TARGET, for example alice+router1", NULL);
-		return -1;
+		return bad_username(s);
 	}
 	memcpy(eng, user, (size_t)(plus - user));
 	eng[plus - user] = '\0';
 	snprintf(tgt, sizeof(tgt), "%s", plus + 1);
 	if (!util_name_valid(eng) || !util_name_valid(tgt)) {
-		refuse(s, "bad_username", "log in as ENGINEER+TARGET, for example alice+router1", NULL);
-		return -1;
+		return bad_username(s);
 	}
 	snprintf(s->want_engineer, sizeof(s->want_engineer), "%s", eng);
 	s->engineer = config_engineer(s->cfg, eng);	/* NULL: refused like a wrong key */
