@@ -12,7 +12,6 @@ setup_all
 TOKEN=$(new_token --max-sessions 10) || fail approve
 export TOKEN
 HERE=$(cd "$(dirname "$0")" && pwd)
-last_sid() { ctl sessions list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])'; }
 
 # hide_session MARK: a pty session that runs a command typed with echo off at a "pin: " prompt.
 hide_session() {

@@ -262,6 +262,9 @@ new_token() {	# [extra approve args]: an approval for alice on router1
 	    --level 2 --approver wang --method phone --valid "${VALID:-1h}" "$@"
 }
 
+# The id of the newest session in the store.
+last_sid() { ctl sessions list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])'; }
+
 # Number of logins the target's sshd accepted so far.
 target_logins() { grep -c 'Accepted publickey' "$WORK/target.log" 2>/dev/null || true; }
 

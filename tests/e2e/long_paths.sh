@@ -29,7 +29,7 @@ get $name2 $WORK/back.bin
 B
 gw_sftp alice alice+router1 -b "$WORK/batch" >"$WORK/sftp.out" 2>&1 || fail "sftp: $(tail -5 "$WORK/sftp.out")"
 cmp -s "$WORK/$name1" "$WORK/back.bin" || fail "the file did not come back whole"
-sid=$(ctl sessions list --json | python3 -c "import json,sys; print(json.load(sys.stdin)[0]['id'])")
+sid=$(last_sid)
 for _ in $(seq 1 100); do
 	reason=$(ctl sessions list --json | python3 -c "import json,sys; print(json.load(sys.stdin)[0]['end_reason'] or '')")
 	[ -n "$reason" ] && break

@@ -10,7 +10,6 @@ setup_all
 TOKEN=$(new_token --max-sessions 30) || fail approve
 export TOKEN
 HERE=$(cd "$(dirname "$0")" && pwd)
-last_sid() { ctl sessions list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])'; }
 rec_of() { echo "$WORK/state/recordings/$1.rgrec"; }
 
 log "an interactive session typed like a person"

@@ -188,7 +188,7 @@ out=$(ctl report create $SIDS --from "$WORK/bomb.yaml" --out "$WORK/b2" 2>&1) &&
 assert_contains "alias bomb" "$out" "bomb.yaml:1:4: YAML anchors (&name) are not allowed in a narrative"
 out=$(ctl report create $RUNNING --from "$WORK/narrative.yaml" --out "$WORK/b2" 2>&1) && fail "a running session is reported"
 assert_contains "running session" "$out" "still running"
-OTHER=$(TOKEN=$(new_token) gw_ssh alice alice+router1 true && ctl sessions list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+OTHER=$(TOKEN=$(new_token) gw_ssh alice alice+router1 true && last_sid)
 out=$(ctl report create $SIDS $OTHER --from "$WORK/narrative.yaml" --out "$WORK/b2" 2>&1) && fail "two tickets in one report"
 assert_contains "two tickets" "$out" "different tickets"
 assert_eq "reports stored" 1 "$(ctl report list --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')"
@@ -227,7 +227,7 @@ out=$(ctl approve --engineer alice --target router1 --ticket T-F --level 2 --app
     --reported-at 2099-01-01T00:00:00Z 2>&1) && fail "approve --reported-at in the future is accepted"
 assert_contains "approve --reported-at in the future" "$out" "must not be in the future"
 TOKEN=$RTOKEN gw_ssh alice alice+router1 true || fail "the session under the reported-at approval"
-RSID=$(ctl sessions list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+RSID=$(last_sid)
 out=$(ctl report create $RSID --from "$WORK/late.yaml" --out "$WORK/rep_at") || fail "report with an approval's reported_at: $out"
 assert_eq "the approval's reported time wins" "2026-01-02T03:04:05Z approval" "$(jget "$WORK/rep_at/report.json" '" ".join((d["timing"]["fault_reported_at"], d["timing"]["fault_reported_source"]))')"
 grep -q 'as recorded on the approval' "$WORK/rep_at/report.md" || fail "report.md does not say the time is the approval's"
@@ -238,7 +238,7 @@ ctl keys rotate || fail "keys rotate"
 kill -HUP "$GW_PID"
 sleep 0.5
 gw_ssh alice alice+router1 'echo after rotation' >/dev/null || fail "a session after the rotation"
-NEW_SID=$(ctl sessions list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+NEW_SID=$(last_sid)
 ctl report create "$NEW_SID" --from "$WORK/narrative.yaml" --out "$WORK/new" >/dev/null || fail "a report after rotation"
 NEW_FP=$(jget "$WORK/new/report.json" 'd["gateway"]["signing_key"]')
 [ "$NEW_FP" != "$OLD_FP" ] || fail "the new report is signed with the old key"
@@ -271,7 +271,7 @@ ctl verify "$BUNDLE4" >/dev/null || fail "the bundle made over ssh does not veri
 assert_contains "created by" "$(ctl report show "$ENG_REPORT")" "engineer:alice"
 BOB_TOKEN=$(ENGINEER=bob new_token) || fail "approve bob"
 TOKEN=$BOB_TOKEN gw_ssh bob bob+router1 true || fail "bob's session"
-BOB_SID=$(ctl sessions list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+BOB_SID=$(last_sid)
 out=$(gw_ssh alice alice report "$BOB_SID" <"$WORK/narrative.yaml" 2>&1) && fail "alice reports bob's session"
 assert_contains "not yours" "$out" "not one of your sessions"
 out=$(gw_ssh alice alice report "$NEW_SID" <"$WORK/bad.yaml" 2>&1) && fail "a bad narrative over ssh"

@@ -57,7 +57,7 @@ out=$(TOKEN=$TOKEN gw_ssh alice alice+router1 'sleep 60' 2>&1); rc=$?
 assert_contains "the warning" "$out" "remgate: approval $AID ends"
 assert_contains "the last line" "$out" "remgate: approval $AID ended"
 assert_contains "the last line" "$out" ": session closed"
-SID=$(ctl sessions list --json | python3 -c "import json,sys; print(json.load(sys.stdin)[0]['id'])")
+SID=$(last_sid)
 ended "$SID" approval_expired
 assert_eq "session_warning events" 1 "$(event_count session_warning approval_ending)"
 
@@ -96,13 +96,13 @@ log "max_session_time on a target"
 TOKEN=$(TARGET=short new_token) || fail approve
 out=$(TOKEN=$TOKEN gw_ssh alice alice+short 'while :; do echo tick; sleep 0.5; done' 2>&1)
 assert_contains "the last line" "$out" "the session reached the time limit of 3s for short: session closed"
-SID=$(ctl sessions list --json | python3 -c "import json,sys; print(json.load(sys.stdin)[0]['id'])")
+SID=$(last_sid)
 ended "$SID" max_session_time
 
 log "idle_timeout on a target"
 TOKEN=$(TARGET=quiet new_token) || fail approve
 out=$(TOKEN=$TOKEN gw_ssh alice alice+quiet 'sleep 63' 2>&1)
 assert_contains "the last line" "$out" "no input or output for 2s: session closed"
-SID=$(ctl sessions list --json | python3 -c "import json,sys; print(json.load(sys.stdin)[0]['id'])")
+SID=$(last_sid)
 ended "$SID" idle_timeout
 done_ok

@@ -7,7 +7,7 @@
 setup_all
 TOKEN=$(new_token) || fail approve
 out=$(TOKEN=$TOKEN gw_ssh alice alice+router1 'echo hi' 2>&1) || fail "session: $out"
-sid=$(ctl sessions list --json | python3 -c "import json,sys; print(json.load(sys.stdin)[0]['id'])")
+sid=$(last_sid)
 for _ in $(seq 1 100); do ctl recording verify "$sid" >/dev/null 2>&1 && break; sleep 0.1; done
 printf 'fault: "x"\ncause: "y"\nactions: "z"\nresult: restored\nprevention: "p"\n' >"$WORK/n.yaml"
 ctl report create "$sid" --from "$WORK/n.yaml" --out "$WORK/bundle" >/dev/null || fail "report create"

@@ -35,7 +35,6 @@ L="$WORK/local"
 mkdir -p "$R" "$L"
 dev_own "$R"
 sha() { sha256sum "$1" | cut -d' ' -f1; }
-last_sid() { ctl sessions list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])'; }
 # transfers of the last session as "op path bytes_read bytes_written sha256 status" lines
 rows() {
 	ctl transfers list "$1" --json | python3 -c '
