@@ -1,24 +1,33 @@
 /*
  * Who may pass: the engineer's public key, then (partial success) the
- * approval token by keyboard-interactive. The token step also logs in to
- * the target and only then takes one use of the approval, so a refusal at
- * any point leaves the approval untouched and the target never logged in.
+ * approval token by keyboard-interactive. The monitor decides both: it
+ * checks the key again, checks and reserves the approval, opens the
+ * recording and the TCP connection to the target, and signs the one login
+ * to it as an agent; a refusal at any point gives the use back.
  */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "audit.h"
 #include "keys.h"
 #include "log.h"
+#include "monclient.h"
 #include "policy.h"
 #include "session.h"
 #include "util.h"
 
-/* A final refusal: tell the engineer in one line, record it, hang up. */
+/* The names the client gave, for the refusal event of a login that proved none. */
 static void
-refuse(struct session *s, const char *reason, const char *text, const char *detail)
+tell_refused(struct session *s, const char *reason, const char *detail)
+{
+	mc_refused(s->engineer ? s->engineer->name : s->user, s->target ? s->target->name : s->want_target,
+	    reason, detail);
+}
+
+/* A final refusal: tell the engineer in one line, record it (unless the monitor did), hang up. */
+static void
+refuse_as(struct session *s, int on_record, const char *reason, const char *text, const char *detail)
 {
 	char line[512];
 	ssh_string banner;
@@ -31,9 +40,16 @@ refuse(struct session *s, const char *reason, const char *text, const char *deta
 		ssh_send_issue_banner(s->eng, banner);
 		ssh_string_free(banner);
 	}
-	session_event(s, "session_refused", reason, detail ? detail : text);
+	if (!on_record)
+		tell_refused(s, reason, detail ? detail : text);
 	log_info("event=session_refused user=%s client=%s reason=%s detail=%s", s->user,
 	    s->client_addr, reason, detail ? detail : text);
+}
+
+static void
+refuse(struct session *s, const char *reason, const char *text, const char *detail)
+{
+	refuse_as(s, 0, reason, text, detail);
 }
 
 static int
@@ -169,6 +185,22 @@ on_auth_pubkey(ssh_session eng, const char *user, struct ssh_key_struct *key,
 		return SSH_AUTH_DENIED;
 
 	s->pending_reason = NULL;
+	if (s->command_mode || s->target != NULL) {
+		char *b64 = NULL, line[16384];
+		int ok = -1;
+
+		/* The monitor checks the key again and moves on only for this engineer. */
+		if (ssh_pki_export_pubkey_base64(key, &b64) == SSH_OK) {
+			snprintf(line, sizeof(line), "%s %s", ssh_key_type_to_char(ssh_key_type(key)), b64);
+			ok = mc_pubkey(s->engineer->name, s->command_mode ? "" : s->target->name, line);
+		}
+		ssh_string_free_char(b64);
+		if (ok != 1) {
+			refuse(s, "internal_error", "the gateway could not check the key", ok < 0 ?
+			    "the monitor could not be asked" : "the monitor refused a key the network child accepted");
+			return SSH_AUTH_DENIED;
+		}
+	}
 	if (s->command_mode) {
 		keys_fingerprint(key, fp, sizeof(fp));
 		log_info("event=command_login engineer=%s key=%s client=%s", s->engineer->name, fp, s->client_addr);
@@ -206,91 +238,44 @@ target_failure_text(enum target_result r)
 	}
 }
 
-/* The token answer: approval check, target login, then consume one use. */
+/* The token answer: the monitor checks and reserves the approval; then the login to the target. */
 static int
 token_step(struct session *s, const char *answer)
 {
-	enum approval_verdict v;
 	enum target_result tr;
-	char text[512], detail[512];
-	int64_t now = (int64_t)time(NULL);
+	char code[100], text[2000], detail[512];
+	int tcp = -1, agent = -1, r;
 
-	v = approval_check(s->store, answer, s->engineer->name, s->target->name, now, &s->approval);
-	if (v != APPROVAL_OK) {
-		char when[32];
-
-		if (v == APPROVAL_EXPIRED) {
-			util_time_iso(s->approval.valid_until, when, sizeof(when));
-			snprintf(text, sizeof(text), "%s (approval %lld ended %s)", approval_verdict_text(v),
-			    (long long)s->approval.id, when);
-		} else if (v == APPROVAL_NOT_YET_VALID) {
-			util_time_iso(s->approval.valid_from, when, sizeof(when));
-			snprintf(text, sizeof(text), "%s (approval %lld starts %s)", approval_verdict_text(v),
-			    (long long)s->approval.id, when);
-		} else if (v == APPROVAL_USED_UP || v == APPROVAL_REVOKED) {
-			snprintf(text, sizeof(text), "%s (approval %lld)", approval_verdict_text(v),
-			    (long long)s->approval.id);
-		} else {
-			snprintf(text, sizeof(text), "%s", approval_verdict_text(v));
-		}
-		refuse(s, approval_verdict_code(v), text, NULL);
+	r = mc_token(answer ? answer : "", code, sizeof(code), text, sizeof(text), &tcp, &agent);
+	if (r < 0) {
+		refuse(s, "internal_error", "the gateway's monitor could not be asked; no session was opened", NULL);
 		return -1;
 	}
-
-	/*
-	 * Reserve the use before touching the target, so of two racing
-	 * logins on a one-session approval the loser never reaches it.
-	 */
-	v = approval_consume(s->store, s->approval.id, (int64_t)time(NULL));
-	if (v != APPROVAL_OK) {
-		snprintf(text, sizeof(text), "%s (approval %lld)", approval_verdict_text(v), (long long)s->approval.id);
-		refuse(s, approval_verdict_code(v), text, NULL);
+	if (r == 0) {
+		refuse_as(s, 1, code, text, NULL);	/* the monitor has it on record */
 		return -1;
 	}
-	/* Nothing is relayed unrecorded: no recording, no session. */
-	if (session_open_recording(s, detail, sizeof(detail)) != 0) {
-		if (approval_release(s->store, s->approval.id) != 0)
-			log_error("event=store_failed op=approval_release approval=%lld", (long long)s->approval.id);
-		refuse(s, "recording_failed", "the gateway cannot record this session; no session was opened", detail);
-		return -1;
-	}
-	tr = target_connect(s->target, s->cfg->target_connect_timeout, &s->tc, detail, sizeof(detail));
+	tr = target_connect_fd(s->target, tcp, agent, s->cfg->target_connect_timeout, &s->tc, detail, sizeof(detail));
 	if (tr != TARGET_OK) {
-		/* No session: the refusal event is in the store, the file goes. */
-		recorder_discard(s->rec);
-		s->rec = NULL;
-		if (approval_release(s->store, s->approval.id) != 0)
-			log_error("event=store_failed op=approval_release approval=%lld", (long long)s->approval.id);
-		refuse(s, target_result_code(tr), target_failure_text(tr), detail);
+		/* No session: the monitor records the refusal, drops the file and gives the use back. */
+		mc_target_result(target_result_code(tr), detail);
+		refuse_as(s, 1, target_result_code(tr), target_failure_text(tr), detail);
+		return -1;
+	}
+	mc_target_result("ok", "");
+	if (session_start_recording(s, detail, sizeof(detail)) != 0) {
+		tell_engineer(s, detail);
 		return -1;
 	}
 	return 0;
 }
 
+/* The monitor wrote the session row and its start event; the child keeps its own clock. */
 static void
 begin_session(struct session *s)
 {
-	struct audit_session row = {
-		.id = s->sid,
-		.engineer = s->engineer->name,
-		.target = s->target->name,
-		.approval_id = s->approval.id,
-		.client_addr = s->client_addr,
-		.pid = (int64_t)getpid(),
-		.started_at = (int64_t)time(NULL),
-	};
-	char detail[256];
-
-	s->started_at = row.started_at;
-	s->last_activity = row.started_at;
-	if (audit_session_begin(s->store, &row) != 0 ||
-	    audit_session_recording(s->store, s->sid, recorder_path(s->rec)) != 0)
-		log_error("event=store_failed op=session_begin error=\"%s\"", store_errmsg(s->store));
-	snprintf(detail, sizeof(detail), "ticket %s, level %d, phase %s", s->approval.ticket,
-	    s->approval.level, s->approval.phase);
-	session_event(s, "session_start", NULL, detail);
-	log_info("event=session_start engineer=%s target=%s approval=%lld ticket=%s client=%s",
-	    s->engineer->name, s->target->name, (long long)s->approval.id, s->approval.ticket, s->client_addr);
+	s->started_at = (int64_t)time(NULL);
+	s->last_activity = s->started_at;
 }
 
 static int
@@ -392,7 +377,8 @@ auth_finish_refused(struct session *s)
 
 	if (s->authenticated || s->refused || s->pending_reason == NULL)
 		return;
-	session_event(s, "session_refused", s->pending_reason, s->pending_detail);
+	tell_refused(s, s->pending_reason, s->pending_detail);
+	(void)mc_flush();
 	log_info("event=session_refused user=%s client=%s reason=%s detail=%s", s->user,
 	    s->client_addr, s->pending_reason, s->pending_detail);
 }

@@ -586,6 +586,11 @@ parse_top(struct loader *ld, const yaml_node_t *root)
 		} else if (strcmp(key, "gateway_name") == 0) {
 			if ((r = want_string(ld, v, key, &cfg->gateway_name)) == 0 && strpbrk(cfg->gateway_name, " \t\"") != NULL)
 				r = fail_at(ld, v, "'gateway_name' must not contain spaces or quotes, found '%s'", cfg->gateway_name);
+		} else if (strcmp(key, "privsep_user") == 0) {
+			if ((r = want_string(ld, v, key, &cfg->privsep_user)) == 0 && !util_name_valid(cfg->privsep_user))
+				r = fail_at(ld, v, "'privsep_user' must be a plain account name, found '%s'", cfg->privsep_user);
+		} else if (strcmp(key, "privsep_dir") == 0) {
+			r = want_path(ld, v, key, &cfg->privsep_dir);
 		} else if (strcmp(key, "fault_levels") == 0) {
 			r = parse_fault_levels(ld, v);
 		} else if (strcmp(key, "engineers") == 0) {
@@ -606,7 +611,7 @@ parse_top(struct loader *ld, const yaml_node_t *root)
 			r = fail_at(ld, k, "unknown key '%s' (expected listen, state_dir, host_key, signing_key, "
 			    "recording_flush_ms, log, log_level, login_grace_time, target_connect_timeout, "
 			    "max_connections, escrow_public_key, max_startups, per_source_max_startups, max_session_time, idle_timeout, approval_warning, engineer_reports_per_session, "
-			    "gateway_name, fault_levels, engineers, admins, targets)", key);
+			    "privsep_user, privsep_dir, gateway_name, fault_levels, engineers, admins, targets)", key);
 		}
 		if (r != 0)
 			return -1;
@@ -703,6 +708,10 @@ config_load(const char *path, struct config **out, char *err, size_t errlen)
 		if ((ld.cfg->gateway_name = strdup(host)) == NULL)
 			goto oom;
 	}
+	if (ld.cfg->privsep_user == NULL && (ld.cfg->privsep_user = strdup("remgate")) == NULL)
+		goto oom;
+	if (ld.cfg->privsep_dir == NULL && (ld.cfg->privsep_dir = util_path_join(ld.cfg->state_dir, "empty")) == NULL)
+		goto oom;
 	if ((ld.cfg->db_path = util_path_join(ld.cfg->state_dir, "remgate.db")) == NULL ||
 	    (ld.cfg->recordings_dir = util_path_join(ld.cfg->state_dir, "recordings")) == NULL)
 		goto oom;
@@ -762,6 +771,8 @@ config_free(struct config *cfg)
 	free(cfg->signing_key);
 	free(cfg->recordings_dir);
 	free(cfg->gateway_name);
+	free(cfg->privsep_user);
+	free(cfg->privsep_dir);
 	free(cfg);
 }
 

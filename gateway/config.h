@@ -59,6 +59,8 @@ struct config {
 	char *signing_key;	/* Ed25519 PKCS#8 PEM; seals recordings; generated if missing */
 	char *recordings_dir;	/* state_dir/recordings */
 	char *gateway_name;	/* names this gateway in reports; default: the host name */
+	char *privsep_user;	/* the network child's account (default "remgate") */
+	char *privsep_dir;	/* its empty root directory (default state_dir/empty) */
 	struct fault_level levels[4];	/* [1]..[3] */
 	int recording_flush_ms;	/* records reach the disk (fdatasync) at least this often */
 	int use_syslog;

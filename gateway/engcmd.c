@@ -15,8 +15,11 @@
 
 #include "engcmd.h"
 #include "log.h"
+#include "monclient.h"
 #include "narrative.h"
 #include "report.h"
+#include "strbuf.h"
+#include "util.h"
 
 #define ENGCMD_MAX_INPUT (64 * 1024)	/* the narrative's own limit (narrative.c) */
 #define ENGCMD_USAGE "commands: report SESSION_ID... < narrative.yaml   " \
@@ -178,15 +181,16 @@ split_ids(char *args, const char **ids, size_t max)
 	return n;
 }
 
+/* The narrative is parsed here, in the sandbox; the monitor checks the quota, builds and signs. */
 static int
 run_report(struct session *s, char *args, char *out, size_t outlen)
 {
 	const char *ids[REPORT_MAX_SESSIONS];
 	size_t n = split_ids(args, ids, REPORT_MAX_SESSIONS);
 	struct narrative nar;
-	struct report_request req = { 0 };
-	struct report_result res;
-	char err[1024], by[128], detail[4300];
+	struct strbuf list;
+	char err[1024], listbuf[REPORT_MAX_SESSIONS * (SESSION_ID_LEN + 1) + 1];
+	int status;
 
 	if (n == 0 || n > REPORT_MAX_SESSIONS) {
 		snprintf(out, outlen, "remgate: usage: report SESSION_ID... < narrative.yaml (1 to %d sessions)\n",
@@ -202,46 +206,23 @@ run_report(struct session *s, char *args, char *out, size_t outlen)
 		snprintf(out, outlen, "remgate: %s\n", err);
 		return 1;
 	}
-	snprintf(by, sizeof(by), "engineer:%s", s->engineer->name);
-	/* Each report copies its sessions' recordings: an engineer may not repeat that without end. */
+	strbuf_init_fixed(&list, listbuf, sizeof(listbuf));
 	for (size_t i = 0; i < n; i++) {
-		int count = 0;
-
-		if (report_store_count_for_session(s->store, ids[i], by, &count) != 0) {
+		if (strlen(ids[i]) > SESSION_ID_LEN || !util_name_valid(ids[i])) {
 			narrative_clear(&nar);
-			snprintf(out, outlen, "remgate: no report: the store cannot be read\n");
+			snprintf(out, outlen, "remgate: no report: '%.40s' is not a session id\n", ids[i]);
 			return 1;
 		}
-		if (count >= s->cfg->engineer_reports_per_session) {
-			narrative_clear(&nar);
-			snprintf(detail, sizeof(detail), "session %.20s is already in %d of your reports (at most %d); "
-			    "ask the customer's administrator for another", ids[i], count,
-			    s->cfg->engineer_reports_per_session);
-			snprintf(out, outlen, "remgate: no report: %s\n", detail);
-			session_event(s, "report_refused", "report_quota", detail);
-			return 1;
-		}
+		strbuf_adds(&list, i ? " " : "");
+		strbuf_adds(&list, ids[i]);
 	}
-	req.session_ids = ids;
-	req.nsessions = n;
-	req.narrative = &nar;
-	req.created_by = by;
-	req.only_engineer = s->engineer->name;
-	req.now = (int64_t)time(NULL);
-	if (report_create(s->store, s->cfg, s->sigkey, &req, &res, err, sizeof(err)) != 0) {
-		narrative_clear(&nar);
-		snprintf(out, outlen, "remgate: no report: %s\n", err);
-		session_event(s, "report_refused", "report_failed", err);
+	status = mc_report(strbuf_str(&list), &nar, out, outlen);
+	narrative_clear(&nar);
+	if (status < 0) {
+		snprintf(out, outlen, "remgate: no report: the gateway's monitor could not be asked\n");
 		return 1;
 	}
-	narrative_clear(&nar);
-	snprintf(detail, sizeof(detail), "report %lld for %zu session(s), bundle %s", (long long)res.id, n, res.dir);
-	session_event(s, "report_created", NULL, detail);
-	log_info("event=report_created engineer=%s report=%lld sessions=%zu", s->engineer->name, (long long)res.id, n);
-	snprintf(out, outlen, "report %lld: level %d%s, signed and stored on the gateway.\n"
-	    "The customer's administrator verifies it with: remgatectl verify %s\n",
-	    (long long)res.id, res.level, res.escalate ? " (time limit exceeded: escalate)" : "", res.dir);
-	return 0;
+	return status;
 }
 
 void

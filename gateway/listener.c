@@ -24,6 +24,7 @@
 #include "audit.h"
 #include "keyhistory.h"
 #include "log.h"
+#include "monitor.h"
 #include "session.h"
 #include "startups.h"
 
@@ -318,7 +319,7 @@ child_main(const struct config *cfg, const struct sigkey *sigkey, ssh_bind bind,
 	close(sig_pipe[0]);
 	close(sig_pipe[1]);
 	/* exit, not _exit: the sanitizer build checks the child for leaks too. */
-	exit(session_run(cfg, sigkey, bind, fd, startup_fd, client));
+	exit(monitor_run(cfg, sigkey, bind, fd, startup_fd, client));
 }
 
 static void

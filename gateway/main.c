@@ -21,6 +21,7 @@
 #include "keyhistory.h"
 #include "sigkey.h"
 #include "log.h"
+#include "sandbox.h"
 #include "state.h"
 #include "store.h"
 #include "util.h"
@@ -165,6 +166,16 @@ main(int argc, char **argv)
 	if (state_prepare(cfg, report_generated, err, sizeof(err)) != 0) {
 		log_error("event=startup_failed error=\"%s\"", err);
 		goto out;
+	}
+	{
+		const char *warn;
+
+		if (sandbox_prepare(cfg->privsep_dir, cfg->privsep_user, &warn, err, sizeof(err)) != 0) {
+			log_error("event=startup_failed error=\"%s\"", err);
+			goto out;
+		}
+		if (warn != NULL)
+			log_warn("event=privsep_degraded note=\"%s\"", warn);
 	}
 	if (store_open(cfg->db_path, &st, err, sizeof(err)) != 0 ||
 	    sigkey_load(cfg->signing_key, &sigkey, err, sizeof(err)) != 0) {

@@ -9,13 +9,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "audit.h"
-#include "commands.h"
 #include "engcmd.h"
 #include "escrow.h"
 #include "json.h"
 #include "log.h"
+#include "monclient.h"
 #include "policy.h"
+#include "recorder.h"
 #include "session.h"
 #include "xfer.h"
 
@@ -227,8 +227,7 @@ static void
 mark_started(struct session *s, const char *kind, const char *command)
 {
 	s->started = 1;
-	if (audit_session_kind(s->store, s->sid, kind, command) != 0)
-		log_error("event=store_failed op=session_kind error=\"%s\"", store_errmsg(s->store));
+	mc_kind(kind, command);	/* an exec's command line is also the first command on record */
 }
 
 static int
@@ -269,12 +268,6 @@ eng_exec(ssh_session session, ssh_channel channel, const char *command, void *us
 		return -1;
 	mark_started(s, "exec", command);
 	session_record(s, REC_EXEC, command, strlen(command));
-	{
-		struct cmd_entry e = { .kind = CMD_EXEC, .text = command, .certain = 1, .time_us = recorder_now_us() };
-
-		if (commands_add(s->store, s->sid, s->ncmds++, &e) != 0)
-			log_error("event=store_failed op=command error=\"%s\"", store_errmsg(s->store));
-	}
 	log_info("event=exec command=%s", command);
 	return 0;
 }
@@ -494,8 +487,8 @@ relay_pump(struct session *s)
 	}
 	if (s->closing_since == 0 && xfer_check(s)) {
 		/* A refused transfer, or a malformed SFTP stream: nothing more passes either way. */
-		if (s->end_reason == NULL)
-			s->end_reason = "request_refused";
+		if (s->end_reason == END_NONE)
+			s->end_reason = END_REQUEST_REFUSED;
 		if (!chan_in_closed(eng)) {
 			ssh_channel_request_send_exit_status(s->chan, 1);
 			send_eof(s, eng, s->chan, "\1");
@@ -522,14 +515,14 @@ relay_pump(struct session *s)
 		send_exit(s);
 	/* The device is done and all it said is delivered: close the engineer's channel. */
 	if (chan_in_closed(dev) && out_done && !chan_in_closed(eng)) {
-		if (s->end_reason == NULL && !chan_out_closed(eng))
-			s->end_reason = "target_closed";
+		if (s->end_reason == END_NONE && !chan_out_closed(eng))
+			s->end_reason = END_TARGET_CLOSED;
 		send_close(s, eng, s->chan, now);
 	}
 	/* The engineer left: close the device's channel. */
 	if (chan_in_closed(eng) && !chan_in_closed(dev)) {
-		if (s->end_reason == NULL && !chan_out_closed(dev))
-			s->end_reason = "engineer_closed";
+		if (s->end_reason == END_NONE && !chan_out_closed(dev))
+			s->end_reason = END_ENGINEER_CLOSED;
 		send_close(s, dev, s->tc.channel, now);
 	}
 	/*
@@ -539,8 +532,8 @@ relay_pump(struct session *s)
 	if (chan_in_closed(eng) && chan_in_closed(dev)) {
 		if (s->exit_signal[0] != '\0' || s->exit_status >= 0)
 			record_exit(s);
-		if (s->end_reason == NULL)
-			s->end_reason = "engineer_closed";
+		if (s->end_reason == END_NONE)
+			s->end_reason = END_ENGINEER_CLOSED;
 		send_close(s, eng, s->chan, now);
 		send_close(s, dev, s->tc.channel, now);
 		s->done = 1;

@@ -14,23 +14,25 @@
 #include <libssh/libssh.h>
 #include <libssh/server.h>
 
-#include "approval.h"
 #include "chanend.h"
 #include "cmdlog.h"
-#include "recorder.h"
+#include "endreason.h"
+#include "recfile.h"
 #include "scp.h"
 #include "sftp.h"
 #include "relaybuf.h"
 #include "config.h"
-#include "store.h"
 #include "target.h"
 
 #define SESSION_ID_LEN 16	/* hex characters */
 
+/*
+ * The network child's view of one connection. It holds no store, no
+ * signing key and no device key: whatever must be believed goes to the
+ * monitor (privsep/monclient.h), which records it.
+ */
 struct session {
 	const struct config *cfg;
-	const struct sigkey *sigkey;
-	struct store *store;
 	ssh_session eng;		/* engineer side (we are the server) */
 	ssh_event event;
 	char sid[SESSION_ID_LEN + 1];
@@ -50,7 +52,6 @@ struct session {
 	const char *pending_reason;	/* key refusal not yet final */
 	char pending_detail[256];
 	int key_banner_sent;
-	struct approval approval;
 	int command_mode;		/* logged in as ENGINEER alone: gateway commands, no device */
 	struct engcmd *ecmd;
 
@@ -70,17 +71,13 @@ struct session {
 	int exit_core;
 	int64_t closing_since;		/* we began closing (0: not yet); the peer gets 5 s to answer */
 	int64_t last_activity;		/* a byte either way (idle_timeout) */
-	int64_t next_approval_check;	/* re-read the approval for a revocation then */
-	int approval_warned;
-	const char *end_reason;
+	enum end_reason end_reason;
 	int done;
 
 	/* The record of it all. */
-	struct recorder *rec;
+	int recording;		/* the monitor records this session: records go to it */
 	struct cmdlog *cmds;	/* pty sessions only */
 	struct escrow *escrow;	/* hidden input is sealed to the customer's key; NULL without one */
-	int masked_entries;	/* hidden inputs so far, for the unusual-input alarm */
-	int masked_alarmed;
 	/* File transfers (xfer.c). */
 	struct sftp_audit *sftp;
 	struct scp_audit *scp;
@@ -96,15 +93,18 @@ struct session {
 /* The stop flag set by SIGTERM in the child. */
 extern volatile sig_atomic_t session_stop_requested;
 
-/* Serve one accepted connection fd; returns the child's exit code. */
-int session_run(const struct config *cfg, const struct sigkey *sigkey, ssh_bind bind, int fd, int startup_fd,
-    const char *client_addr);
+/*
+ * Serve one accepted connection fd in the sandboxed network child; the
+ * monitor is on monitor_fd. Returns the child's exit code.
+ */
+int session_run(const struct config *cfg, ssh_bind bind, int fd, int startup_fd, const char *client_addr,
+    const char *sid, int monitor_fd);
 
-/* Open the recording once the approval is taken. 0, or -1 with a reason. */
-int session_open_recording(struct session *s, char *err, size_t errlen);
+/* The session is open: record from now on (escrow key, command log, relay taps). 0 or -1. */
+int session_start_recording(struct session *s, char *err, size_t errlen);
 /* "remgate: line" on the engineer's stderr (if the channel is open). */
 void tell_engineer(struct session *s, const char *line);
-/* A record of type with a small JSON or text payload. */
+/* A record of type with a small JSON or text payload (to the monitor). */
 void session_record(struct session *s, uint8_t type, const void *data, size_t len);
 
 /* auth.c */
@@ -120,7 +120,7 @@ ssh_channel relay_open_channel(ssh_session eng, void *userdata);
 /* Move buffered bytes and EOF/close along; called after every poll. */
 void relay_pump(struct session *s);
 
-/* session.c: one audit event for this connection. */
+/* session.c: one audit event for this connection (the monitor adds who, where, which approval). */
 void session_event(struct session *s, const char *kind, const char *reason, const char *detail);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "algorithms.h"
 #include "keys.h"
@@ -88,19 +89,29 @@ target_probe_hostkey(const char *host, int port, int64_t timeout,
 }
 
 enum target_result
-target_connect(const struct target *t, int64_t timeout, struct target_conn *out,
+target_connect_fd(const struct target *t, int fd, int agent_fd, int64_t timeout, struct target_conn *out,
     char *detail, size_t detail_len)
 {
 	ssh_session s;
-	ssh_key key = NULL;
 	char fp[128];
 	enum target_result r;
 
 	out->session = NULL;
 	out->channel = NULL;
-	if ((s = new_client(t->host, t->port, t->user, timeout, t)) == NULL) {
+	if ((s = new_client(t->host, t->port, t->user, timeout, t)) == NULL ||
+	    ssh_options_set(s, SSH_OPTIONS_FD, &fd) != SSH_OK) {
 		snprintf(detail, detail_len, "cannot set up an SSH client session");
+		ssh_free(s);
+		close(fd);
+		close(agent_fd);
 		return TARGET_INTERNAL;
+	}
+	/* From here the session owns fd (ssh_free closes it) and, once set, the agent socket. */
+	if (ssh_set_agent_socket(s, agent_fd) != SSH_OK) {
+		close(agent_fd);
+		snprintf(detail, detail_len, "cannot hand the agent socket to the SSH client");
+		r = TARGET_INTERNAL;
+		goto fail;
 	}
 	if (ssh_connect(s) != SSH_OK) {
 		snprintf(detail, detail_len, "cannot connect to target %s: %s", t->name, ssh_get_error(s));
@@ -118,19 +129,13 @@ target_connect(const struct target *t, int64_t timeout, struct target_conn *out,
 		r = TARGET_HOSTKEY_MISMATCH;
 		goto fail;
 	}
-	if (ssh_pki_import_privkey_file(t->identity_file, NULL, NULL, NULL, &key) != SSH_OK) {
-		snprintf(detail, detail_len, "cannot load the vaulted identity for target %s", t->name);
-		r = TARGET_INTERNAL;
-		goto fail;
-	}
-	if (ssh_userauth_publickey(s, NULL, key) != SSH_AUTH_SUCCESS) {
+	/* The monitor holds the vaulted key and signs this one login for t->user. */
+	if (ssh_userauth_agent(s, NULL) != SSH_AUTH_SUCCESS) {
 		snprintf(detail, detail_len, "target %s refused the gateway's key for user %s",
 		    t->name, t->user);
 		r = TARGET_AUTH_FAILED;
 		goto fail;
 	}
-	ssh_key_free(key);
-	key = NULL;
 	if ((out->channel = ssh_channel_new(s)) == NULL || ssh_channel_open_session(out->channel) != SSH_OK) {
 		snprintf(detail, detail_len, "target %s refused a session channel: %s", t->name, ssh_get_error(s));
 		ssh_channel_free(out->channel);
@@ -141,7 +146,6 @@ target_connect(const struct target *t, int64_t timeout, struct target_conn *out,
 	out->session = s;
 	return TARGET_OK;
 fail:
-	ssh_key_free(key);
 	ssh_disconnect(s);
 	ssh_free(s);
 	return r;

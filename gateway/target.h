@@ -1,6 +1,7 @@
 /*
- * The gateway's client side: log in to a target with its vaulted key,
- * after checking the target's host key against the pinned fingerprint.
+ * The gateway's client side: log in to a target with its vaulted key (held
+ * by the monitor, used through its agent), after checking the target's host
+ * key against the pinned fingerprint.
  * Engineers never see the key, and no login is attempted on a mismatch.
  */
 #ifndef REMGATE_TARGET_H
@@ -30,11 +31,13 @@ struct target_conn {
 };
 
 /*
- * Connect, verify the host key, authenticate and open a session channel,
- * all blocking with timeout seconds per step. detail gets a log-safe
+ * Over fd, a TCP connection the monitor made: verify the host key,
+ * authenticate through the monitor's agent on agent_fd (it holds the
+ * vaulted key) and open a session channel, blocking with timeout seconds
+ * per step. Both fds are the session's from here. detail gets a log-safe
  * sentence (never key material).
  */
-enum target_result target_connect(const struct target *t, int64_t timeout,
+enum target_result target_connect_fd(const struct target *t, int fd, int agent_fd, int64_t timeout,
     struct target_conn *out, char *detail, size_t detail_len);
 void target_conn_close(struct target_conn *c);
 

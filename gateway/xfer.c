@@ -12,64 +12,22 @@
 #include <string.h>
 #include <time.h>
 
-#include "audit.h"
-#include "commands.h"
-#include "json.h"
 #include "log.h"
+#include "monclient.h"
 #include "policy.h"
 #include "transfers.h"
 #include "xfer.h"
 
+/* One file operation: the monitor writes the row, the event, the command and the record. */
 static void
 record_op(struct session *s, struct transfer_row *t)
 {
-	struct audit_event ev = { .kind = t->by_gateway ? "transfer_refused" : "transfer", .session_id = s->sid,
-		.engineer = s->engineer->name, .target = s->target->name, .approval_id = s->approval.id,
-		.client_addr = s->client_addr, .reason = t->by_gateway ? "transfers_read_only" : NULL };
-	char *text, *json = NULL;
-	size_t len = 0;
-	FILE *f;
+	char *text;
 
 	t->session_id = s->sid;
-	t->ts_us = (int64_t)recorder_now_us();
-	if ((text = transfers_text(t)) == NULL) {
-		log_error("event=internal op=transfer error=\"out of memory\"");
-		return;
-	}
-	ev.detail = text;
-	if (transfers_add(s->store, t) != 0 || audit_event_add(s->store, &ev, (int64_t)time(NULL)) != 0)
-		log_error("event=store_failed op=transfer error=\"%s\"", store_errmsg(s->store));
-	/* The command list (and so the report) shows each operation but plain opens, which close sums up. */
-	if (strcmp(t->op, "open") != 0 || strcmp(t->status, "OK") != 0) {
-		struct cmd_entry e = { .kind = CMD_TRANSFER, .text = text, .certain = 1, .time_us = (uint64_t)t->ts_us };
-
-		if (commands_add(s->store, s->sid, s->ncmds++, &e) != 0)
-			log_error("event=store_failed op=command error=\"%s\"", store_errmsg(s->store));
-	}
-	if ((f = open_memstream(&json, &len)) != NULL) {
-		struct json j;
-
-		json_init(&j, f);
-		json_begin_object(&j);
-		json_key_str(&j, "protocol", t->protocol);
-		json_key_str(&j, "op", t->op);
-		json_key_str(&j, "path", t->path);
-		json_key_str(&j, "path2", t->path2);
-		json_key_str(&j, "flags", t->flags);
-		if (t->bytes_read >= 0)
-			json_key_int(&j, "bytes_read", t->bytes_read);
-		if (t->bytes_written >= 0)
-			json_key_int(&j, "bytes_written", t->bytes_written);
-		json_key_str(&j, "sha256", t->sha256);
-		json_key_str(&j, "status", t->status);
-		json_key_bool(&j, "by_gateway", t->by_gateway);
-		json_key_str(&j, "message", t->message);
-		json_end_object(&j);
-		fclose(f);
-		session_record(s, REC_TRANSFER, json, len);
-	}
-	free(json);
-	log_info("event=transfer detail=%s", text);
+	mc_transfer(t);
+	if ((text = transfers_text(t)) != NULL)
+		log_info("event=transfer detail=%s", text);
 	free(text);
 }
 
@@ -292,7 +250,7 @@ xfer_check(struct session *s)
 			return 0;
 	}
 	s->xfer_failed = 1;
-	s->end_reason = "protocol_error";
+	s->end_reason = END_PROTOCOL_ERROR;
 	session_event(s, "protocol_error", "sftp_malformed", s->xfer_error);
 	log_warn("event=protocol_error reason=sftp_malformed detail=\"%s\"", s->xfer_error);
 	{

@@ -55,7 +55,8 @@ done
 victim_child=$(ctl sessions list --json | python3 -c "
 import json,sys
 print([r for r in json.load(sys.stdin) if r['command']=='sleep 30; echo victim-done'][0]['id'])")
-victim_pid=$(grep "sid=$victim_child" "$WORK/gateway.log" | head -1 | sed 's/.* pid=\([0-9]*\) .*/\1/')
+# The session's monitor (the listener's child, which logs the start; the network child is its child).
+victim_pid=$(grep "sid=$victim_child.*event=session_start" "$WORK/gateway.log" | head -1 | sed 's/.* pid=\([0-9]*\) .*/\1/')
 [ -n "$victim_pid" ] || fail "cannot find the victim's session process"
 kill -9 "$victim_pid"
 wait "$victim"; rc=$?

@@ -116,13 +116,32 @@ assert_eq "cut short, while the store knows its seal: tampered" 1 "$rc"
 assert_contains "the store's seal is named" "$out" "the store recorded a seal"
 cp "$WORK/orig.rgrec" "$REC"
 
-log "kill -9 of the session process: an unsealed recording that verifies"
+log "kill -9 of the network child: the monitor ends the session and seals what it recorded"
 gw_ssh alice alice+router1 'for i in $(seq 1 100); do echo tick $i; sleep 0.1; done' >"$WORK/ticks.out" 2>&1 &
 ticker=$!
 PIDS="$PIDS $ticker"
 for _ in $(seq 1 50); do grep -q "tick 5" "$WORK/ticks.out" 2>/dev/null && break; sleep 0.1; done
+CSID=$(last_sid)
+# The network child logs the exec; the monitor logs the session's start.
+cpid=$(grep "sid=$CSID.*event=exec" "$WORK/gateway.log" | head -1 | sed 's/.* pid=\([0-9]*\) .*/\1/')
+[ -n "$cpid" ] || fail "no network child pid for $CSID"
+kill -9 "$cpid"
+wait "$ticker" 2>/dev/null
+for _ in $(seq 1 100); do grep -q "sid=$CSID.*event=recording_sealed" "$WORK/gateway.log" && break; sleep 0.1; done
+grep -q "sid=$CSID.*event=recording_sealed" "$WORK/gateway.log" || fail "the monitor did not seal after the child died"
+out=$(ctl recording verify "$CSID"); rc=$?
+assert_eq "verify after the network child died" 0 "$rc"
+out=$(ctl sessions list | grep "$CSID")
+assert_contains "the end reason names the dead child" "$out" "network_child_died"
+
+log "kill -9 of the monitor: an unsealed recording that verifies"
+gw_ssh alice alice+router1 'for i in $(seq 1 100); do echo tick $i; sleep 0.1; done' >"$WORK/ticks.out" 2>&1 &
+ticker=$!
+PIDS="$PIDS $ticker"
+for _ in $(seq 1 50); do [ "$(last_sid)" != "$CSID" ] && break; sleep 0.1; done
+for _ in $(seq 1 50); do grep -q "tick 5" "$WORK/ticks.out" 2>/dev/null && break; sleep 0.1; done
 KSID=$(last_sid)
-kpid=$(grep "sid=$KSID" "$WORK/gateway.log" | head -1 | sed 's/.* pid=\([0-9]*\) .*/\1/')
+kpid=$(grep "sid=$KSID.*event=session_start" "$WORK/gateway.log" | head -1 | sed 's/.* pid=\([0-9]*\) .*/\1/')
 # What reached the file survives kill -9: wait until tick 5 is there.
 for _ in $(seq 1 100); do grep -aq "tick 5" "$(rec_of "$KSID")" 2>/dev/null && break; sleep 0.1; done
 kill -9 "$kpid"

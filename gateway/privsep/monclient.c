@@ -1,0 +1,425 @@
+/* The network child's end of the monitor protocol (monclient.h). */
+#include "monclient.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sys/socket.h>
+
+#include "log.h"
+#include "monwire.h"
+#include "narrative.h"
+
+#define FLUSH_AT (64 * 1024)
+#define MAX_FDS 4
+#define MAX_TELLS 8
+
+static struct {
+	int fd;
+	int failed;
+	struct mbuf out;
+	uint8_t *in;
+	size_t inlen, incap;
+	int fds[MAX_FDS];
+	int nfds;
+	char stop_reason[64];
+	char *stop_line;
+	int stop_taken;
+	char *tells[MAX_TELLS];
+	int ntells;
+	/* the answer being waited for */
+	int want;
+	uint8_t *reply;
+	size_t replylen;
+	int have_reply;
+} mc = { .fd = -1 };
+
+void
+mc_init(int fd)
+{
+	mc.fd = fd;
+	mbuf_init(&mc.out);
+}
+
+int
+mc_fd(void)
+{
+	return mc.fd;
+}
+
+int
+mc_failed(void)
+{
+	return mc.failed;
+}
+
+int
+mc_flush(void)
+{
+	if (mc.failed)
+		return -1;
+	if (mc.out.len > 0 && mbuf_flush(&mc.out, mc.fd) != 0) {
+		log_error("event=monitor_lost error=\"%s\"", strerror(errno));
+		mc.failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+queued(void)
+{
+	if (mbuf_end(&mc.out) != 0) {
+		/* Too large to send is a bug on our side: say so and stop, never relay unrecorded. */
+		log_error("event=monitor_lost error=\"a request too large for the monitor\"");
+		mc.failed = 1;
+		return;
+	}
+	if (mc.out.len >= FLUSH_AT)
+		(void)mc_flush();
+}
+
+void
+mc_record(uint8_t type, const void *data, size_t len)
+{
+	/* Large writes go in pieces; the monitor timestamps each. */
+	do {
+		size_t n = len > FLUSH_AT ? FLUSH_AT : len;
+
+		mbuf_begin(&mc.out, MON_RECORD);
+		mbuf_u8(&mc.out, type);
+		mbuf_bytes(&mc.out, data, n);
+		queued();
+		data = (const uint8_t *)data + n;
+		len -= n;
+	} while (len > 0 && !mc.failed);
+}
+
+void
+mc_event(const char *kind, const char *reason, const char *detail)
+{
+	mbuf_begin(&mc.out, MON_EVENT);
+	mbuf_str(&mc.out, kind);
+	mbuf_str(&mc.out, reason);
+	mbuf_str(&mc.out, detail);
+	queued();
+}
+
+void
+mc_command(const struct cmd_entry *e)
+{
+	mbuf_begin(&mc.out, MON_COMMAND);
+	mbuf_u8(&mc.out, (uint8_t)e->kind);
+	mbuf_u8(&mc.out, (uint8_t)(e->certain != 0));
+	mbuf_i64(&mc.out, (int64_t)e->time_us);
+	mbuf_str(&mc.out, e->text);
+	queued();
+}
+
+void
+mc_transfer(const struct transfer_row *t)
+{
+	mbuf_begin(&mc.out, MON_TRANSFER);
+	mbuf_str(&mc.out, t->protocol);
+	mbuf_str(&mc.out, t->op);
+	mbuf_str(&mc.out, t->path);
+	mbuf_str(&mc.out, t->path2);
+	mbuf_str(&mc.out, t->flags);
+	mbuf_i64(&mc.out, t->bytes_read);
+	mbuf_i64(&mc.out, t->bytes_written);
+	mbuf_str(&mc.out, t->sha256);
+	mbuf_str(&mc.out, t->status);
+	mbuf_u8(&mc.out, (uint8_t)(t->by_gateway != 0));
+	mbuf_str(&mc.out, t->message);
+	queued();
+}
+
+void
+mc_kind(const char *kind, const char *command)
+{
+	mbuf_begin(&mc.out, MON_KIND);
+	mbuf_str(&mc.out, kind);
+	mbuf_str(&mc.out, command);
+	queued();
+}
+
+void
+mc_refused(const char *engineer, const char *target, const char *reason, const char *detail)
+{
+	mbuf_begin(&mc.out, MON_REFUSED);
+	mbuf_str(&mc.out, engineer);
+	mbuf_str(&mc.out, target);
+	mbuf_str(&mc.out, reason);
+	mbuf_str(&mc.out, detail);
+	queued();
+	(void)mc_flush();
+}
+
+void
+mc_target_result(const char *code, const char *detail)
+{
+	mbuf_begin(&mc.out, MON_TARGET_RESULT);
+	mbuf_str(&mc.out, code);
+	mbuf_str(&mc.out, detail);
+	queued();
+	(void)mc_flush();
+}
+
+/* ---- reading ---- */
+
+static void
+take_fds(struct msghdr *m)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR(m, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < n; i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			if (mc.nfds < MAX_FDS)
+				mc.fds[mc.nfds++] = fd;
+			else
+				close(fd);
+		}
+	}
+}
+
+static void
+handle_frame(uint8_t type, const uint8_t *payload, size_t len)
+{
+	struct mreader r;
+
+	mreader_init(&r, payload, len);
+	if (type == MON_STOP) {
+		const char *reason = mr_str(&r, 60), *line = mr_str(&r, 2000);
+
+		if (mr_done(&r) == 0 && mc.stop_reason[0] == '\0') {
+			snprintf(mc.stop_reason, sizeof(mc.stop_reason), "%s", reason);
+			mc.stop_line = strdup(line);
+		}
+	} else if (type == MON_TELL) {
+		const char *line = mr_str(&r, 2000);
+
+		if (mr_done(&r) == 0 && mc.ntells < MAX_TELLS)
+			mc.tells[mc.ntells++] = strdup(line);
+	} else if (type == mc.want && !mc.have_reply) {
+		free(mc.reply);
+		mc.reply = malloc(len ? len : 1);
+		if (mc.reply != NULL) {
+			memcpy(mc.reply, payload, len);
+			mc.replylen = len;
+			mc.have_reply = 1;
+		}
+	} else {
+		log_error("event=monitor_lost error=\"an unexpected answer from the monitor\"");
+		mc.failed = 1;
+	}
+}
+
+int
+mc_read(void)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int) * MAX_FDS)];
+	} cm;
+	struct iovec iov;
+	struct msghdr m;
+	size_t off = 0;
+	ssize_t got;
+
+	if (mc.failed)
+		return -1;
+	if (mc.incap - mc.inlen < 4096) {
+		size_t cap = mc.incap ? mc.incap * 2 : 16384;
+		uint8_t *p = realloc(mc.in, cap);
+
+		if (p == NULL)
+			return -1;
+		mc.in = p;
+		mc.incap = cap;
+	}
+	memset(&m, 0, sizeof(m));
+	iov.iov_base = mc.in + mc.inlen;
+	iov.iov_len = mc.incap - mc.inlen;
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	m.msg_control = cm.buf;
+	m.msg_controllen = sizeof(cm.buf);
+	do
+		got = recvmsg(mc.fd, &m, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	while (got < 0 && errno == EINTR);
+	if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return 0;
+	if (got <= 0) {
+		mc.failed = 1;
+		return -1;
+	}
+	take_fds(&m);
+	mc.inlen += (size_t)got;
+	for (;;) {
+		uint8_t type;
+		const uint8_t *payload;
+		size_t plen, used;
+		int r = mon_frame_split(mc.in + off, mc.inlen - off, &type, &payload, &plen, &used);
+
+		if (r < 0) {
+			mc.failed = 1;
+			return -1;
+		}
+		if (r == 0)
+			break;
+		handle_frame(type, payload, plen);
+		off += used;
+	}
+	memmove(mc.in, mc.in + off, mc.inlen - off);
+	mc.inlen -= off;
+	return mc.failed ? -1 : 0;
+}
+
+/* Send the queue and wait for the answer of type want; the reader gets its payload. */
+static int
+await(int want, struct mreader *r)
+{
+	mc.want = want;
+	mc.have_reply = 0;
+	if (mc_flush() != 0)
+		return -1;
+	while (!mc.have_reply) {
+		if (mc_read() != 0)
+			return -1;
+		if (!mc.have_reply) {
+			struct pollfd p = { .fd = mc.fd, .events = POLLIN };
+
+			if (poll(&p, 1, -1) < 0 && errno != EINTR) {
+				mc.failed = 1;
+				return -1;
+			}
+		}
+	}
+	mc.want = 0;
+	mreader_init(r, mc.reply, mc.replylen);
+	return 0;
+}
+
+int
+mc_pubkey(const char *engineer, const char *target, const char *key)
+{
+	struct mreader r;
+	int ok;
+
+	mbuf_begin(&mc.out, MON_PUBKEY);
+	mbuf_str(&mc.out, engineer);
+	mbuf_str(&mc.out, target);
+	mbuf_str(&mc.out, key);
+	queued();
+	if (await(MON_R_PUBKEY, &r) != 0)
+		return -1;
+	ok = mr_u8(&r);
+	return mr_done(&r) == 0 ? ok : -1;
+}
+
+int
+mc_token(const char *answer, char *code, size_t codelen, char *text, size_t textlen, int *tcp_fd, int *agent_fd)
+{
+	struct mreader r;
+	const char *c, *t;
+	int ok;
+
+	*tcp_fd = *agent_fd = -1;
+	mc.nfds = 0;
+	mbuf_begin(&mc.out, MON_TOKEN);
+	mbuf_str(&mc.out, answer);
+	queued();
+	if (await(MON_R_TOKEN, &r) != 0)
+		return -1;
+	ok = mr_u8(&r);
+	c = mr_str(&r, 100);
+	t = mr_str(&r, 2000);
+	if (mr_done(&r) != 0)
+		return -1;
+	snprintf(code, codelen, "%s", c);
+	snprintf(text, textlen, "%s", t);
+	if (ok) {
+		if (mc.nfds != 2)
+			return -1;
+		*tcp_fd = mc.fds[0];
+		*agent_fd = mc.fds[1];
+		mc.nfds = 0;
+	}
+	return ok;
+}
+
+int
+mc_report(const char *ids, const struct narrative *n, char *out, size_t outlen)
+{
+	struct mreader r;
+	uint32_t status;
+	const char *text;
+
+	mbuf_begin(&mc.out, MON_REPORT);
+	mbuf_str(&mc.out, ids);
+	mbuf_str(&mc.out, n->fault);
+	mbuf_u32(&mc.out, (uint32_t)n->level);
+	mbuf_i64(&mc.out, n->reported_at);
+	mbuf_str(&mc.out, n->cause);
+	mbuf_str(&mc.out, n->actions);
+	mbuf_str(&mc.out, n->result);
+	mbuf_str(&mc.out, n->prevention);
+	mbuf_str(&mc.out, n->followup);
+	queued();
+	if (await(MON_R_REPORT, &r) != 0)
+		return -1;
+	status = mr_u32(&r);
+	text = mr_str(&r, 8000);
+	if (mr_done(&r) != 0)
+		return -1;
+	snprintf(out, outlen, "%s", text);
+	return (int)status;
+}
+
+int
+mc_end(int exit_status, const char *exit_signal, const char *end_reason, int64_t bytes_in, int64_t bytes_out)
+{
+	struct mreader r;
+
+	mbuf_begin(&mc.out, MON_END);
+	mbuf_u32(&mc.out, (uint32_t)exit_status);
+	mbuf_str(&mc.out, exit_signal);
+	mbuf_str(&mc.out, end_reason);
+	mbuf_i64(&mc.out, bytes_in);
+	mbuf_i64(&mc.out, bytes_out);
+	queued();
+	if (await(MON_R_END, &r) != 0)
+		return -1;
+	return mr_done(&r);
+}
+
+const char *
+mc_stop(const char **line)
+{
+	if (mc.stop_reason[0] == '\0' || mc.stop_taken)
+		return NULL;
+	mc.stop_taken = 1;
+	*line = mc.stop_line ? mc.stop_line : "";
+	return mc.stop_reason;
+}
+
+char *
+mc_take_tell(void)
+{
+	char *t;
+
+	if (mc.ntells == 0)
+		return NULL;
+	t = mc.tells[0];
+	memmove(mc.tells, mc.tells + 1, sizeof(mc.tells[0]) * (size_t)(mc.ntells - 1));
+	mc.ntells--;
+	return t;
+}

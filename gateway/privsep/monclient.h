@@ -1,0 +1,52 @@
+/*
+ * The network child's side of the monitor protocol (monwire.h): one
+ * connection per process, so one client. Records, events, commands and
+ * transfers are queued and flushed once per loop turn (or at 64 KiB);
+ * requests that need an answer flush and wait for it. A STOP or TELL from
+ * the monitor may arrive at any time and is kept for the loop to act on.
+ */
+#ifndef REMGATE_MONCLIENT_H
+#define REMGATE_MONCLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cmdlog.h"
+#include "transfers.h"
+
+struct narrative;
+
+void mc_init(int fd);
+int mc_fd(void);
+/* The monitor is gone or a write failed: nothing more can be recorded. */
+int mc_failed(void);
+
+/* Queue (no answer). */
+void mc_record(uint8_t type, const void *data, size_t len);
+void mc_event(const char *kind, const char *reason, const char *detail);
+void mc_command(const struct cmd_entry *e);
+void mc_transfer(const struct transfer_row *t);
+void mc_kind(const char *kind, const char *command);
+void mc_refused(const char *engineer, const char *target, const char *reason, const char *detail);
+void mc_target_result(const char *code, const char *detail);
+/* Send what is queued. 0 or -1. */
+int mc_flush(void);
+
+/* Requests. Each returns -1 if the monitor cannot be asked. */
+/* key: "TYPE BASE64". 1 accepted, 0 not. */
+int mc_pubkey(const char *engineer, const char *target, const char *key);
+/* 1 ok with *tcp_fd and *agent_fd set; 0 refused with code and text. */
+int mc_token(const char *answer, char *code, size_t codelen, char *text, size_t textlen, int *tcp_fd, int *agent_fd);
+/* The report's exit status and output. */
+int mc_report(const char *ids, const struct narrative *n, char *out, size_t outlen);
+/* The session's end; waits until it is on record and sealed. */
+int mc_end(int exit_status, const char *exit_signal, const char *end_reason, int64_t bytes_in, int64_t bytes_out);
+
+/* Read what the monitor sent (fd readable). 0, or -1 when it is gone. */
+int mc_read(void);
+/* A STOP: its reason and line, once; NULL if none. */
+const char *mc_stop(const char **line);
+/* A TELL line, taken (malloc'd, caller frees); NULL if none. */
+char *mc_take_tell(void);
+
+#endif

@@ -1,0 +1,96 @@
+/*
+ * The wire between the network child and its monitor: frames of
+ * u32 length | u8 type | payload, the payload a sequence of typed fields
+ * (u8, u32, i64, string, bytes). Strings travel with their terminating NUL,
+ * which the reader checks, so a field read in place is a C string with no
+ * NUL inside. Every read is bounds-checked; one bad read marks the reader
+ * bad and every later read fails, so a handler checks once at the end.
+ */
+#ifndef REMGATE_MONWIRE_H
+#define REMGATE_MONWIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The largest frame: a transfer row with two whole SFTP paths fits. */
+#define MON_MAX_FRAME (1024 * 1024)
+#define MON_HEADER_LEN 5
+
+enum mon_type {
+	/* network child -> monitor */
+	MON_PUBKEY = 1,		/* engineer, target ("" = command login), key (base64), proven */
+	MON_REFUSED,		/* engineer, target (as given), reason, detail: a refusal before login */
+	MON_TOKEN,		/* the approval token's answer */
+	MON_TARGET_RESULT,	/* code ("ok" or a target_result code), detail */
+	MON_RECORD,		/* record type, data */
+	MON_EVENT,		/* kind, reason, detail */
+	MON_COMMAND,		/* kind, certain, time_us, text */
+	MON_TRANSFER,		/* a transfer row (xfer.c) */
+	MON_KIND,		/* session kind, command */
+	MON_REPORT,		/* session ids, narrative fields */
+	MON_END,		/* exit status, exit signal, end reason, bytes in, bytes out */
+	MON_LAST_REQUEST = MON_END,
+
+	/* monitor -> network child */
+	MON_R_PUBKEY = 64,	/* u8 accepted */
+	MON_R_TOKEN,		/* u8 ok, code, text; on ok two fds ride along: target socket, agent */
+	MON_R_REPORT,		/* u32 exit status, output */
+	MON_R_END,		/* acknowledged: sealed */
+	MON_STOP,		/* reason, line: end the session now */
+	MON_TELL,		/* line: say it to the engineer */
+};
+
+const char *mon_type_name(int type);
+
+/* An outgoing frame (or several, back to back). */
+struct mbuf {
+	uint8_t *p;
+	size_t len, cap;
+	size_t frame;		/* offset of the frame being built */
+	int failed;		/* out of memory or over MON_MAX_FRAME: the frame is dropped */
+};
+
+void mbuf_init(struct mbuf *b);
+void mbuf_free(struct mbuf *b);
+void mbuf_begin(struct mbuf *b, uint8_t type);
+void mbuf_u8(struct mbuf *b, uint8_t v);
+void mbuf_u32(struct mbuf *b, uint32_t v);
+void mbuf_i64(struct mbuf *b, int64_t v);
+/* NULL is sent as "". */
+void mbuf_str(struct mbuf *b, const char *s);
+void mbuf_bytes(struct mbuf *b, const void *p, size_t n);
+/* Close the frame: 0, or -1 if it could not be built (it is then dropped). */
+int mbuf_end(struct mbuf *b);
+
+/* One received frame's payload. */
+struct mreader {
+	const uint8_t *p;
+	size_t len, off;
+	int bad;
+};
+
+void mreader_init(struct mreader *r, const uint8_t *p, size_t len);
+uint8_t mr_u8(struct mreader *r);
+uint32_t mr_u32(struct mreader *r);
+int64_t mr_i64(struct mreader *r);
+/* A string of at most max bytes, in place; "" when bad. */
+const char *mr_str(struct mreader *r, size_t max);
+/* Bytes of at most max, in place; *n gets the length. */
+const uint8_t *mr_bytes(struct mreader *r, size_t max, size_t *n);
+/* 0 if every read succeeded and the payload is used up exactly, else -1. */
+int mr_done(const struct mreader *r);
+
+/*
+ * Split a frame off the front of buf: 1 and *type, *payload, *plen, *used
+ * set; 0 if more bytes are needed; -1 if the frame is malformed (length 0
+ * or over MON_MAX_FRAME).
+ */
+int mon_frame_split(const uint8_t *buf, size_t len, uint8_t *type, const uint8_t **payload, size_t *plen,
+    size_t *used);
+
+/* Write all of b to fd (blocking, EINTR retried) and empty it. 0 or -1. */
+int mbuf_flush(struct mbuf *b, int fd);
+/* Write b to fd with fds attached (SCM_RIGHTS), then empty it. 0 or -1. */
+int mbuf_flush_fds(struct mbuf *b, int fd, const int *fds, int nfds);
+
+#endif
