@@ -589,6 +589,8 @@ parse_top(struct loader *ld, const yaml_node_t *root)
 		} else if (strcmp(key, "privsep_user") == 0) {
 			if ((r = want_string(ld, v, key, &cfg->privsep_user)) == 0 && !util_name_valid(cfg->privsep_user))
 				r = fail_at(ld, v, "'privsep_user' must be a plain account name, found '%s'", cfg->privsep_user);
+		} else if (strcmp(key, "control_socket") == 0) {
+			r = want_path(ld, v, key, &cfg->control_socket);
 		} else if (strcmp(key, "privsep_dir") == 0) {
 			r = want_path(ld, v, key, &cfg->privsep_dir);
 		} else if (strcmp(key, "fault_levels") == 0) {
@@ -611,7 +613,7 @@ parse_top(struct loader *ld, const yaml_node_t *root)
 			r = fail_at(ld, k, "unknown key '%s' (expected listen, state_dir, host_key, signing_key, "
 			    "recording_flush_ms, log, log_level, login_grace_time, target_connect_timeout, "
 			    "max_connections, escrow_public_key, max_startups, per_source_max_startups, max_session_time, idle_timeout, approval_warning, engineer_reports_per_session, "
-			    "privsep_user, privsep_dir, gateway_name, fault_levels, engineers, admins, targets)", key);
+			    "privsep_user, privsep_dir, control_socket, gateway_name, fault_levels, engineers, admins, targets)", key);
 		}
 		if (r != 0)
 			return -1;
@@ -712,6 +714,9 @@ config_load(const char *path, struct config **out, char *err, size_t errlen)
 		goto oom;
 	if (ld.cfg->privsep_dir == NULL && (ld.cfg->privsep_dir = util_path_join(ld.cfg->state_dir, "empty")) == NULL)
 		goto oom;
+	if (ld.cfg->control_socket == NULL &&
+	    (ld.cfg->control_socket = util_path_join(ld.cfg->state_dir, "control.sock")) == NULL)
+		goto oom;
 	if ((ld.cfg->db_path = util_path_join(ld.cfg->state_dir, "remgate.db")) == NULL ||
 	    (ld.cfg->recordings_dir = util_path_join(ld.cfg->state_dir, "recordings")) == NULL)
 		goto oom;
@@ -773,6 +778,7 @@ config_free(struct config *cfg)
 	free(cfg->gateway_name);
 	free(cfg->privsep_user);
 	free(cfg->privsep_dir);
+	free(cfg->control_socket);
 	free(cfg);
 }
 

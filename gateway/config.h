@@ -61,6 +61,7 @@ struct config {
 	char *gateway_name;	/* names this gateway in reports; default: the host name */
 	char *privsep_user;	/* the network child's account (default "remgate") */
 	char *privsep_dir;	/* its empty root directory (default state_dir/empty) */
+	char *control_socket;	/* remgatectl talks to the daemon here (default state_dir/control.sock) */
 	struct fault_level levels[4];	/* [1]..[3] */
 	int recording_flush_ms;	/* records reach the disk (fdatasync) at least this often */
 	int use_syslog;

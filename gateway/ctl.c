@@ -17,6 +17,7 @@
 #include <openssl/crypto.h>
 
 #include "approval.h"
+#include "control.h"
 #include "ctl.h"
 #include "audit.h"
 #include "config.h"
@@ -539,6 +540,29 @@ cmd_targets_hostkey(struct ctl *c, int argc, char **argv)
 	return 0;
 }
 
+/* Ask the running daemon to read its configuration (and signing key) again, and say how it went. */
+static int
+cmd_reload(struct ctl *c, int argc, char **argv)
+{
+	const char *req[1] = { "reload" };
+	char reply[1200], err[600];
+
+	(void)argv;
+	if (argc != 1) {
+		fprintf(stderr, "usage: remgatectl reload\n");
+		return EXIT_USAGE;
+	}
+	switch (control_call(c->cfg->control_socket, req, 1, reply, sizeof(reply), NULL, err, sizeof(err))) {
+	case 0:
+		printf("%s\n", reply);
+		return 0;
+	case 1:
+		return ctl_fail("reload failed: %s", reply);
+	default:
+		return ctl_fail("%s", err);
+	}
+}
+
 /* The signing key's public half, to check seals and signatures elsewhere. */
 static const struct ctl_cmd commands[] = {
 	{ "approve", NULL, "approve --engineer E --target T --ticket ID --level 1|2|3 --approver NAME\n"
@@ -567,6 +591,7 @@ static const struct ctl_cmd commands[] = {
 	{ "verify", NULL, "verify DIR [--allowed-signers FILE]", 1, cmd_verify },
 	{ "keys", "show", "keys show", 1, cmd_keys_show },
 	{ "keys", "rotate", "keys rotate", 1, cmd_keys_rotate },
+	{ "reload", NULL, "reload", 0, cmd_reload },
 	{ "targets", "list", "targets list", 0, cmd_targets_list },
 	{ "targets", "pubkey", "targets pubkey TARGET", 0, cmd_targets_pubkey },
 	{ "targets", "hostkey", "targets hostkey TARGET|HOST:PORT", 0, cmd_targets_hostkey },

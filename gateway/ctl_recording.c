@@ -3,6 +3,7 @@
  * recording files (recfile.h, recexport.h) and acting on running sessions.
  */
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
@@ -16,6 +17,7 @@
 
 #include "audit.h"
 #include "cmdlog.h"
+#include "control.h"
 #include "ctl.h"
 #include "escrow.h"
 #include "keyhistory.h"
@@ -289,13 +291,13 @@ cmd_recording_play(struct ctl *c, int argc, char **argv)
 	return rc;
 }
 
+/* The daemon's word on a watched session: 1 while it runs, 0 once it said "ended" (or went away). */
 static int
-still_running(struct ctl *c, const char *sid)
+still_running(int ctl_fd)
 {
-	struct recording r;
+	struct pollfd p = { .fd = ctl_fd, .events = POLLIN };
 
-	memset(&r, 0, sizeof(r));
-	return audit_session_get(c->st, sid, row_found, &r) == 0 && !r.ended;
+	return ctl_fd >= 0 && poll(&p, 1, 0) == 0;
 }
 
 /* Follow a running session's recording and copy its output to stdout. */
@@ -306,9 +308,12 @@ cmd_sessions_watch(struct ctl *c, int argc, char **argv)
 	struct rec_reader rd;
 	struct recbuf tail = { 0 };
 	uint8_t chunk[65536];
-	int fd, quiet = 0, magic_done = 0, sealed = 0;
+	int fd, ctl_fd = -1, quiet = 0, magic_done = 0, sealed = 0;
 	uint64_t offset = 0;
 	ssize_t n;
+	char reply[1200] = "", err[600] = "";
+	const char *req[2] = { "watch", NULL };
+	int rc;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: remgatectl sessions watch SESSION_ID\n");
@@ -317,8 +322,21 @@ cmd_sessions_watch(struct ctl *c, int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	if (audit_session_get(c->st, argv[1], row_found, &r) != 0 || r.path[0] == '\0')
 		return ctl_fail("no recorded session '%s'", argv[1]);
-	if ((fd = open(r.path, O_RDONLY | O_CLOEXEC)) < 0)
+	/*
+	 * The daemon says the session is live, and says again when it ends.
+	 * A session that already ended (or a daemon that is gone) is shown to
+	 * the end of its recording.
+	 */
+	req[1] = argv[1];
+	if ((rc = control_call(c->cfg->control_socket, req, 2, reply, sizeof(reply), &ctl_fd, err, sizeof(err))) != 0) {
+		fprintf(stderr, "remgatectl: %s; showing what was recorded\n", rc == 1 ? reply : err);
+		ctl_fd = -1;
+	}
+	if ((fd = open(r.path, O_RDONLY | O_CLOEXEC)) < 0) {
+		if (ctl_fd >= 0)
+			close(ctl_fd);
 		return ctl_fail("%s: %s", r.path, strerror(errno));
+	}
 	fprintf(stderr, "remgatectl: watching session %s (read-only); Ctrl-C to stop\n", argv[1]);
 	rec_reader_init(&rd, NULL, 0, 0);
 	while (!sealed) {
@@ -327,12 +345,14 @@ cmd_sessions_watch(struct ctl *c, int argc, char **argv)
 			continue;
 		if (n < 0) {
 			close(fd);
+			if (ctl_fd >= 0)
+				close(ctl_fd);
 			recbuf_free(&tail);
 			return ctl_fail("%s: %s", r.path, strerror(errno));
 		}
 		if (n == 0) {
-			/* Caught up: wait for more unless the session is over. */
-			if (++quiet % 10 == 0 && !still_running(c, argv[1]))
+			/* Caught up: wait for more unless the daemon said it is over (then read to the end once more). */
+			if (++quiet % 10 == 0 && !still_running(ctl_fd) && quiet > 20)
 				break;
 			sleep_us(100000);
 			continue;
@@ -384,6 +404,8 @@ cmd_sessions_watch(struct ctl *c, int argc, char **argv)
 		offset += rd.pos;
 	}
 	close(fd);
+	if (ctl_fd >= 0)
+		close(ctl_fd);
 	recbuf_free(&tail);
 	fprintf(stderr, "\r\nremgatectl: session %s has ended\n", argv[1]);
 	return 0;
@@ -393,7 +415,6 @@ cmd_sessions_watch(struct ctl *c, int argc, char **argv)
 
 struct kill_row {
 	int found, running;
-	int64_t pid;
 };
 
 static int
@@ -403,7 +424,6 @@ kill_row_found(const struct audit_session *a, void *arg)
 
 	k->found = 1;
 	k->running = a->ended_at == 0;
-	k->pid = a->pid;
 	return 0;
 }
 
@@ -431,13 +451,20 @@ cmd_sessions_kill(struct ctl *c, int argc, char **argv)
 		return ctl_fail("no session '%s'", sid);
 	if (!k.running)
 		return ctl_fail("session %s has already ended", sid);
-	if (k.pid <= 0 || !util_pid_runs(k.pid, "remgated"))
-		return ctl_fail("session %s is not running in a remgated process (pid %lld)", sid, (long long)k.pid);
+	if (reason != NULL && !control_field_ok(reason))
+		return ctl_fail("--reason may not contain tabs, line ends or other control characters");
 	ctl_who_am_i(by, sizeof(by));
-	if (audit_session_request_kill(c->st, sid, by, reason, (int64_t)time(NULL)) != 0)
-		return ctl_fail("cannot record the kill request: %s", store_errmsg(c->st));
-	if (kill((pid_t)k.pid, SIGUSR1) != 0)
-		return ctl_fail("cannot signal pid %lld: %s", (long long)k.pid, strerror(errno));
+	{
+		/* The daemon records the request and tells the session's monitor. */
+		const char *req[4] = { "kill", sid, by, reason ? reason : "" };
+		char reply[1200], err[600];
+
+		switch (control_call(c->cfg->control_socket, req, 4, reply, sizeof(reply), NULL, err, sizeof(err))) {
+		case 0: break;
+		case 1: return ctl_fail("%s", reply);
+		default: return ctl_fail("%s", err);
+		}
+	}
 	for (int i = 0; i < 100; i++) {
 		struct kill_row now = { 0 };
 

@@ -397,7 +397,7 @@ cmd_keys_rotate(struct ctl *c, int argc, char **argv)
 	sigkey_fingerprint(oldpub, oldfp, sizeof(oldfp));
 	sigkey_fingerprint(newpub, newfp, sizeof(newfp));
 	printf("rotated: %s retired, %s now signs.\n"
-	    "Reload remgated (kill -HUP its pid) so new sessions seal with the new key.\n"
+	    "Reload remgated (remgatectl reload) so new sessions seal with the new key.\n"
 	    "Give customers the new allowed_signers lines from: remgatectl keys show\n", oldfp, newfp);
 	return 0;
 }

@@ -22,6 +22,7 @@
 #include <netinet/in.h>
 
 #include "audit.h"
+#include "control.h"
 #include "keyhistory.h"
 #include "log.h"
 #include "monitor.h"
@@ -31,6 +32,18 @@
 #define MAX_LISTEN 8
 
 static int sig_pipe[2] = { -1, -1 };
+
+/* remgatectl sessions watch: a connection told "ended" when the session's process is reaped. */
+struct watcher {
+	int fd;
+	pid_t pid;
+};
+
+static struct {
+	int fd;			/* the control socket, -1 without */
+	struct watcher w[32];
+	size_t nw;
+} control = { .fd = -1 };
 
 static void
 on_signal(int sig)
@@ -209,6 +222,21 @@ startups_from(const struct children *k, const char *source)
 	return n;
 }
 
+/* Tell the watchers of pid (0: all) that the session is over. */
+static void
+watchers_end(pid_t pid)
+{
+	for (size_t i = 0; i < control.nw;) {
+		if (pid == 0 || control.w[i].pid == pid) {
+			(void)!write(control.w[i].fd, "ended\n", 6);
+			close(control.w[i].fd);
+			control.w[i] = control.w[--control.nw];
+		} else {
+			i++;
+		}
+	}
+}
+
 /* Collect finished children; a session row a dead child left open is closed. */
 static void
 reap(struct children *c, struct store *st)
@@ -219,6 +247,7 @@ reap(struct children *c, struct store *st)
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		if (children_remove(c, pid) != 0)
 			continue;
+		watchers_end(pid);
 		if (WIFSIGNALED(status)) {
 			log_warn("event=child_died child=%d signal=%d", (int)pid, WTERMSIG(status));
 		} else if (WEXITSTATUS(status) != 0) {
@@ -268,8 +297,10 @@ end_if_dropped(const struct audit_session *a, void *arg)
 	return 0;
 }
 
-static void
-reload(struct config **cfgp, struct sigkey **keyp, struct store *st, const struct children *kids)
+/* Reload the configuration (SIGHUP or remgatectl reload). 0, or -1 with why in msg; msg says what was loaded. */
+static int
+reload(struct config **cfgp, struct sigkey **keyp, struct store *st, const struct children *kids, char *msg,
+    size_t msglen)
 {
 	struct config *fresh = NULL;
 	struct sigkey *key = NULL;
@@ -277,7 +308,8 @@ reload(struct config **cfgp, struct sigkey **keyp, struct store *st, const struc
 
 	if (config_load((*cfgp)->path, &fresh, err, sizeof(err)) != 0) {
 		log_error("event=reload_failed error=\"%s\" note=\"keeping the running configuration\"", err);
-		return;
+		snprintf(msg, msglen, "%s (the running configuration is kept)", err);
+		return -1;
 	}
 	if (strcmp(fresh->listen_host, (*cfgp)->listen_host) != 0 || fresh->listen_port != (*cfgp)->listen_port ||
 	    strcmp(fresh->state_dir, (*cfgp)->state_dir) != 0 || strcmp(fresh->host_key, (*cfgp)->host_key) != 0)
@@ -296,12 +328,102 @@ reload(struct config **cfgp, struct sigkey **keyp, struct store *st, const struc
 	/* After remgatectl keys rotate: new sessions seal with the new key. */
 	if (sigkey_load(fresh->signing_key, &key, err, sizeof(err)) != 0) {
 		log_error("event=reload_failed error=\"%s\" note=\"keeping the running signing key\"", err);
-		return;
+		snprintf(msg, msglen, "configuration reloaded, but %s (the running signing key is kept)", err);
+		return -1;
 	}
 	sigkey_free(*keyp);
 	*keyp = key;
 	keyhistory_note_key(st, key, (int64_t)time(NULL));
+	snprintf(msg, msglen, "reloaded %s: %zu engineers, %zu admins, %zu targets", fresh->path, fresh->nengineers,
+	    fresh->nadmins, fresh->ntargets);
+	return 0;
 }
+
+/* ---- the control socket ---- */
+
+struct live_row {
+	int found, running;
+	int64_t pid;
+};
+
+static int
+live_row_found(const struct audit_session *a, void *arg)
+{
+	struct live_row *r = arg;
+
+	r->found = 1;
+	r->running = a->ended_at == 0;
+	r->pid = a->pid;
+	return 0;
+}
+
+/* The process serving sid, if it is one of ours and running: its pid, else 0 with why. */
+static pid_t
+session_process(struct store *st, const struct children *kids, const char *sid, char *why, size_t whylen)
+{
+	struct live_row r = { 0 };
+
+	if (audit_session_get(st, sid, live_row_found, &r) != 0 || !r.found) {
+		snprintf(why, whylen, "no session '%.40s'", sid);
+		return 0;
+	}
+	if (!r.running) {
+		snprintf(why, whylen, "session %.40s has already ended", sid);
+		return 0;
+	}
+	/* The row names a pid; only our own child table says it is this session's process. */
+	for (size_t i = 0; i < kids->n; i++)
+		if ((int64_t)kids->c[i].pid == r.pid)
+			return kids->c[i].pid;
+	snprintf(why, whylen, "session %.40s is not running in this remgated", sid);
+	return 0;
+}
+
+static void
+control_request(struct config **cfgp, struct sigkey **keyp, struct store *st, const struct children *kids)
+{
+	struct control_req req;
+	char msg[1200];
+	pid_t pid;
+	int fd = control_accept(control.fd, &req), keep = 0;
+
+	if (fd < 0)
+		return;
+	if (strcmp(req.verb, "kill") == 0 && (req.nargs == 2 || req.nargs == 3)) {
+		/* Root may name the person (sudo's user); anyone else is who the kernel says. */
+		const char *by = req.uid == 0 && strncmp(req.arg[1], "local:", 6) == 0 ? req.arg[1] : req.who;
+		const char *reason = req.nargs == 3 && req.arg[2][0] ? req.arg[2] : NULL;
+
+		if ((pid = session_process(st, kids, req.arg[0], msg, sizeof(msg))) == 0) {
+			(void)control_reply(fd, 0, msg);
+		} else if (audit_session_request_kill(st, req.arg[0], by, reason, (int64_t)time(NULL)) != 0) {
+			(void)control_reply(fd, 0, "cannot record the kill request in the store");
+		} else {
+			kill(pid, SIGUSR1);
+			log_info("event=kill_requested session=%s by=%s", req.arg[0], by);
+			(void)control_reply(fd, 1, NULL);
+		}
+	} else if (strcmp(req.verb, "watch") == 0 && req.nargs == 1) {
+		if ((pid = session_process(st, kids, req.arg[0], msg, sizeof(msg))) == 0) {
+			(void)control_reply(fd, 0, msg);
+		} else if (control.nw == sizeof(control.w) / sizeof(control.w[0])) {
+			(void)control_reply(fd, 0, "too many sessions are being watched");
+		} else if (control_reply(fd, 1, NULL) == 0) {
+			control.w[control.nw++] = (struct watcher){ .fd = fd, .pid = pid };
+			keep = 1;
+		}
+	} else if (strcmp(req.verb, "reload") == 0 && req.nargs == 0) {
+		int r = reload(cfgp, keyp, st, kids, msg, sizeof(msg));
+
+		log_info("event=reload_requested by=%s ok=%s", req.who, r == 0 ? "yes" : "no");
+		(void)control_reply(fd, r == 0, msg);
+	} else {
+		(void)control_reply(fd, 0, "unknown request (expected kill, watch or reload)");
+	}
+	if (!keep)
+		close(fd);
+}
+
 
 static void
 child_main(const struct config *cfg, const struct sigkey *sigkey, ssh_bind bind, int *fds, int nfds,
@@ -318,6 +440,11 @@ child_main(const struct config *cfg, const struct sigkey *sigkey, ssh_bind bind,
 	memset(kids, 0, sizeof(*kids));
 	close(sig_pipe[0]);
 	close(sig_pipe[1]);
+	if (control.fd >= 0)
+		close(control.fd);
+	for (size_t i = 0; i < control.nw; i++)
+		close(control.w[i].fd);
+	control.nw = 0;
 	/* exit, not _exit: the sanitizer build checks the child for leaks too. */
 	exit(monitor_run(cfg, sigkey, bind, fd, startup_fd, client));
 }
@@ -405,7 +532,7 @@ flush_drops(struct store *st, struct startups_tally *tally, int force)
 
 int
 listener_run(struct config **cfgp, struct sigkey **sigkeyp, ssh_bind bind, struct store *st,
-    int *fds, int nfds)
+    int *fds, int nfds, int control_fd)
 {
 	struct children kids = { 0 };
 	struct startups_tally tally = { 0 };
@@ -424,12 +551,13 @@ listener_run(struct config **cfgp, struct sigkey **sigkeyp, ssh_bind bind, struc
 	install(SIGINT, on_signal);
 	install(SIGHUP, on_signal);
 	install(SIGPIPE, SIG_IGN);
+	control.fd = control_fd;
 
 	for (;;) {
 		int n = 0, nlisten;
 
-		if (kids.pfd_cap < 1 + (size_t)nfds + kids.n) {
-			size_t cap = 1 + (size_t)nfds + kids.n + 64;
+		if (kids.pfd_cap < 2 + (size_t)nfds + kids.n) {
+			size_t cap = 2 + (size_t)nfds + kids.n + 64;
 			struct pollfd *p = realloc(kids.pfd, cap * sizeof(*p));
 
 			if (p == NULL) {
@@ -447,6 +575,10 @@ listener_run(struct config **cfgp, struct sigkey **sigkeyp, ssh_bind bind, struc
 			pfd[n++].events = POLLIN;
 		}
 		nlisten = n;
+		if (control.fd >= 0) {
+			pfd[n].fd = control.fd;
+			pfd[n++].events = POLLIN;
+		}
 		for (size_t i = 0; i < kids.n; i++) {
 			if (kids.c[i].startup_fd < 0)
 				continue;
@@ -462,7 +594,9 @@ listener_run(struct config **cfgp, struct sigkey **sigkeyp, ssh_bind bind, struc
 
 			while (read(sig_pipe[0], &sig, 1) == 1) {
 				if (sig == SIGHUP) {
-					reload(cfgp, sigkeyp, st, &kids);
+					char msg[1200];
+
+					(void)reload(cfgp, sigkeyp, st, &kids, msg, sizeof(msg));
 				} else if (sig == SIGTERM || sig == SIGINT) {
 					term_count++;
 					if (!stopping) {
@@ -479,8 +613,10 @@ listener_run(struct config **cfgp, struct sigkey **sigkeyp, ssh_bind bind, struc
 				}
 			}
 		}
+		if (control.fd >= 0 && (pfd[nlisten].revents & POLLIN))
+			control_request(cfgp, sigkeyp, st, &kids);
 		/* A child that authenticated (or ended) closed its startup pipe. */
-		for (int i = nlisten; i < n; i++) {
+		for (int i = nlisten + (control.fd >= 0); i < n; i++) {
 			if (pfd[i].revents == 0)
 				continue;
 			for (size_t j = 0; j < kids.n; j++)
@@ -496,6 +632,7 @@ listener_run(struct config **cfgp, struct sigkey **sigkeyp, ssh_bind bind, struc
 			break;
 	}
 	flush_drops(st, &tally, 1);
+	watchers_end(0);
 	for (size_t i = 0; i < kids.n; i++)
 		startup_done(&kids, &kids.c[i]);
 	free(kids.c);

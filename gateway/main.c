@@ -17,6 +17,7 @@
 #include "algorithms.h"
 #include "audit.h"
 #include "config.h"
+#include "control.h"
 #include "listener.h"
 #include "keyhistory.h"
 #include "sigkey.h"
@@ -134,7 +135,7 @@ main(int argc, char **argv)
 	struct sigkey *sigkey = NULL;
 	ssh_bind bind = NULL;
 	char err[1024];
-	int c, check = 0, fds[8], nfds, rc = 1, closed;
+	int c, check = 0, fds[8], nfds, rc = 1, closed, control_fd = -1;
 
 	/* Store, WAL, recordings, keys: nothing the gateway writes is for other users. */
 	umask(077);
@@ -190,6 +191,10 @@ main(int argc, char **argv)
 		log_error("event=startup_failed error=\"%s\"", err);
 		goto out;
 	}
+	if ((control_fd = control_listen(cfg->control_socket, err, sizeof(err))) < 0) {
+		log_error("event=startup_failed error=\"%s\"", err);
+		goto out;
+	}
 	ssh_init();
 	if ((bind = make_bind(cfg)) == NULL)
 		goto out;
@@ -199,13 +204,17 @@ main(int argc, char **argv)
 	}
 	log_info("event=listening address=%s:%d targets=%zu engineers=%zu version=%s", cfg->listen_host,
 	    cfg->listen_port, cfg->ntargets, cfg->nengineers, REMGATE_VERSION);
-	rc = listener_run(&cfg, &sigkey, bind, st, fds, nfds);
+	rc = listener_run(&cfg, &sigkey, bind, st, fds, nfds, control_fd);
 	{
 		struct audit_event ev = { .kind = "gateway_stop" };
 		audit_event_add(st, &ev, (int64_t)time(NULL));
 	}
 	log_info("event=stopped");
 out:
+	if (control_fd >= 0) {
+		close(control_fd);
+		unlink(cfg->control_socket);
+	}
 	if (bind != NULL)
 		ssh_bind_free(bind);
 	ssh_finalize();

@@ -42,6 +42,29 @@ grep -q 'event=reload_failed.*remgate.yaml:[0-9]*:[0-9]*: unknown key' "$WORK/ga
 out=$(gw_ssh alice alice+router1 'echo still-serving') || fail "the gateway stopped serving after a bad reload"
 cp "$WORK/good.yaml" "$CONFIG"
 
+log "the control socket: 0600, the daemon's; remgatectl reload says how it went"
+SOCK="$WORK/state/control.sock"
+[ -S "$SOCK" ] || fail "no control socket at $SOCK"
+assert_eq "control socket mode and owner" "600 $(id -un)" "$(stat -c '%a %U' "$SOCK")"
+out=$(ctl reload) || fail "remgatectl reload: $out"
+assert_contains "reload reports what it loaded" "$out" "3 targets"
+echo "bogus_key: 1" >>"$CONFIG"
+out=$(ctl reload 2>&1); rc=$?
+[ "$rc" != 0 ] || fail "a reload of a broken file exited 0"
+assert_contains "a broken file is named with file:line:col" "$out" "remgate.yaml:"
+out=$(gw_ssh alice alice+router1 'echo still-serving') || fail "the gateway stopped serving after a refused reload"
+cp "$WORK/good.yaml" "$CONFIG"
+out=$(ctl sessions kill 0000000000000000 2>&1) && fail "killing an unknown session succeeded"
+assert_contains "an unknown session is named" "$out" "no session"
+out=$(printf 'kill\tbad\n' | python3 -c '
+import socket,sys
+s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(sys.stdin.buffer.read()); print(s.recv(200).decode().strip())' "$SOCK")
+assert_contains "a malformed request gets a clear error" "$out" "error"
+if id remgate-e2e >/dev/null 2>&1; then
+	out=$(setpriv --reuid remgate-e2e --regid remgate-e2e --clear-groups "$REMGATECTL" -c "$CONFIG" reload 2>&1) &&
+	    fail "another user could use the control socket"
+fi
+
 log "a killed session process takes nothing else with it"
 gw_ssh alice alice+router1 'sleep 4; echo survivor-done' >"$WORK/survivor.out" 2>&1 &
 survivor=$!

@@ -28,7 +28,11 @@ check_child() {	# WHAT PID: the network child's confinement
 	assert_eq "$what: NoNewPrivs" 1 "$(status_field "$pid" NoNewPrivs)"
 	assert_eq "$what: Seccomp (filter mode)" 2 "$(status_field "$pid" Seccomp)"
 	assert_eq "$what: CapEff" 0000000000000000 "$(status_field "$pid" CapEff)"
-	assert_eq "$what: root directory" "$STATE/empty" "$(readlink "/proc/$pid/root")"
+	if [ -n "${REMGATE_SANITIZED:-}" ]; then
+		log "$what: sanitizer build: the leak check at exit needs /proc, so no chroot here (sandbox.c)"
+	else
+		assert_eq "$what: root directory" "$STATE/empty" "$(readlink "/proc/$pid/root")"
+	fi
 	[ -z "$(ls -A "$STATE/empty")" ] || fail "$what: the chroot directory is not empty"
 	for fd in /proc/"$pid"/fd/*; do
 		target=$(readlink "$fd") || continue
@@ -38,7 +42,7 @@ check_child() {	# WHAT PID: the network child's confinement
 		*) fail "$what: unexpected descriptor $(basename "$fd") -> $target" ;;
 		esac
 	done
-	log "$what: pid $pid runs as remgate ($PRIV_UID), root $STATE/empty, NoNewPrivs 1, Seccomp 2, $(ls /proc/"$pid"/fd | wc -l) descriptors, none on the state directory"
+	log "$what: pid $pid runs as remgate ($PRIV_UID), root $(readlink "/proc/$pid/root"), NoNewPrivs 1, Seccomp 2, $(ls /proc/"$pid"/fd | wc -l) descriptors, none on the state directory"
 }
 
 log "a session in progress: the network child is confined, the monitor holds the store"

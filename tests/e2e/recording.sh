@@ -158,7 +158,7 @@ gw_ssh alice alice+router1 'sleep 1; for i in $(seq 1 15); do echo watched $i; s
 watched=$!
 for _ in $(seq 1 50); do [ "$(last_sid)" != "$KSID" ] && break; sleep 0.1; done
 WSID=$(last_sid)
-timeout 20 "$REMGATECTL" -c "$CONFIG" sessions watch "$WSID" >"$WORK/watch.out" 2>/dev/null || fail "sessions watch failed"
+timeout 20 "$REMGATECTL" -c "$CONFIG" sessions watch "$WSID" >"$WORK/watch.out" 2>"$WORK/watch.err" || fail "sessions watch failed: $(cat "$WORK/watch.err")"
 wait "$watched"
 grep -q "watched 15" "$WORK/watch.out" || fail "sessions watch did not show the output"
 
