@@ -33,6 +33,8 @@ static void
 on_term(int sig)
 {
 	(void)sig;
+	if (in_handshake)
+		_exit(0);	/* the monitor is gone or shutting down: nothing to record yet */
 	session_stop_requested = 1;
 }
 
@@ -201,6 +203,16 @@ run_loop(struct session *s)
 	while (!s->done) {
 		/* An error here means one side broke; the checks below say which. */
 		(void)ssh_event_dopoll(s->event, 1000);
+		if (mc_failed()) {
+			/* The monitor is gone: nothing can be recorded or decided any more. */
+			if (s->authenticated && !s->command_mode && s->end_reason == END_NONE) {
+				s->end_reason = END_RECORDING_FAILED;
+				tell_engineer(s, "the recording failed (the gateway's monitor is gone); session ended");
+				ssh_blocking_flush(s->eng, 2000);
+			}
+			log_error("event=monitor_lost note=\"ending the connection\"");
+			break;
+		}
 		if (s->authenticated && ssh_broken(s->eng)) {
 			char detail[300];
 

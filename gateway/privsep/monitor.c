@@ -1,121 +1,38 @@
 /*
  * The monitor (monitor.h): one per connection, root, holding the store,
  * the signing key and the vaulted keys; its network child holds none.
+ * This file is the loop: the request table (which request, in which
+ * phase, how often), violations, timers, signals, and the fork.
  */
 #include "monitor.h"
+#include "monitor_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
 #include "agent.h"
-#include "approval.h"
-#include "audit.h"
-#include "cmdlog.h"
-#include "commands.h"
-#include "duration.h"
 #include "endreason.h"
-#include "json.h"
 #include "log.h"
 #include "monwire.h"
-#include "narrative.h"
 #include "recorder.h"
-#include "report.h"
 #include "sandbox.h"
 #include "session.h"
-#include "store.h"
-#include "strbuf.h"
-#include "transfers.h"
 #include "util.h"
-
-#define APPROVAL_RECHECK_SECONDS 3
-#define STOP_GRACE_SECONDS 10	/* a child told to stop that has not ended by then is killed */
-#define PARTIAL_FRAME_SECONDS 10	/* half a frame that long: the child is stuck or hostile */
-#define MAX_TEXT 4096
-#define MAX_PATH_TEXT (MON_MAX_FRAME / 2 - 1024)
-
-/* The phases a request may come in (OpenSSH's MON_AUTH and friends). */
-enum phase {
-	PH_PREAUTH = 1 << 0,	/* before the publickey is proven */
-	PH_KEYED = 1 << 1,	/* publickey proven for ENGINEER+TARGET; the token is next */
-	PH_LOGIN = 1 << 2,	/* approval reserved; the child logs in to the target */
-	PH_SESSION = 1 << 3,	/* relaying */
-	PH_COMMAND = 1 << 4,	/* ENGINEER alone: gateway commands */
-	PH_REFUSED = 1 << 5,	/* a final refusal is on record */
-	PH_ENDED = 1 << 6,	/* the end is on record */
-};
-
-#define MON_ONCE 1	/* at most once per connection */
-
-struct mon_req {
-	union {
-		struct { const char *engineer, *target, *key; } pubkey;
-		struct { const char *engineer, *target, *reason, *detail; } refused;
-		struct { const char *answer; } token;
-		struct { const char *code, *detail; } target;
-		struct { uint8_t type; const uint8_t *data; size_t len; } record;
-		struct { const char *kind, *reason, *detail; } event;
-		struct { uint8_t kind, certain; int64_t time_us; const char *text; } command;
-		struct transfer_row transfer;
-		struct { const char *kind, *command; } kind;
-		struct { const char *ids; struct narrative nar; } report;
-		struct { int32_t exit_status; const char *exit_signal, *reason; int64_t bytes_in, bytes_out; } end;
-	} u;
-};
-
-struct monitor;
-typedef int (*mon_handler)(struct monitor *, struct mon_req *);
 
 struct mon_dispatch {
 	int type;
 	unsigned phases;
 	unsigned flags;
-	int (*decode)(struct mreader *, struct mon_req *);
-	mon_handler handle;
-};
-
-struct monitor {
-	const struct config *cfg;
-	const struct sigkey *sigkey;
-	struct store *store;
-	pid_t child;
-	int fd;
-	char sid[SESSION_ID_LEN + 1];
-	char client_addr[96];
-	enum phase phase;
-	unsigned once_seen;		/* bit per request type */
-	uint8_t *in;
-	size_t inlen, incap;
-	int64_t partial_since;
-	struct mbuf out;
-
-	const struct principal *engineer;	/* proven by publickey */
-	const struct target *target;
-	struct approval approval;
-	struct recorder *rec;
-	struct agent *agent;
-	int agent_fd;
-	int ncmds;
-	int masked_entries, masked_alarmed;
-
-	int64_t started_at, last_activity, next_approval_check;
-	int approval_warned;
-	enum end_reason stop_reason;	/* what the monitor told the child; END_NONE: nothing */
-	int64_t stop_sent_at;
-	int killed;			/* the monitor killed the child */
-	char violation[300];
+	int (*handle)(struct monitor *, struct mon_req *);
 };
 
 static volatile sig_atomic_t term_requested, kill_requested;
@@ -134,217 +51,19 @@ on_usr1(int sig)
 	kill_requested = 1;
 }
 
-static int64_t
-now_s(void)
-{
-	return (int64_t)time(NULL);
-}
-
-/* ---- decoding: the only place the child's bytes are read ---- */
-
-static const char *
-want_name(struct mreader *r, int may_be_empty)
-{
-	const char *s = mr_str(r, 160);
-
-	if (!r->bad && !(may_be_empty && *s == '\0') && !util_name_valid(s))
-		r->bad = 1;
-	return s;
-}
-
-static int
-dec_pubkey(struct mreader *r, struct mon_req *q)
-{
-	q->u.pubkey.engineer = want_name(r, 0);
-	q->u.pubkey.target = want_name(r, 1);
-	q->u.pubkey.key = mr_str(r, 16384);
-	return mr_done(r);
-}
-
-static int
-dec_refused(struct mreader *r, struct mon_req *q)
-{
-	q->u.refused.engineer = mr_str(r, 400);
-	q->u.refused.target = mr_str(r, 400);
-	q->u.refused.reason = want_name(r, 0);
-	q->u.refused.detail = mr_str(r, MAX_TEXT);
-	return mr_done(r);
-}
-
-static int
-dec_token(struct mreader *r, struct mon_req *q)
-{
-	q->u.token.answer = mr_str(r, 1024);
-	return mr_done(r);
-}
-
-static int
-dec_target(struct mreader *r, struct mon_req *q)
-{
-	q->u.target.code = want_name(r, 0);
-	q->u.target.detail = mr_str(r, MAX_TEXT);
-	return mr_done(r);
-}
-
-/* What the child may put in a recording; headers, seals and events are the monitor's. */
-static int
-child_record_type(uint8_t t)
-{
-	switch (t) {
-	case REC_INPUT: case REC_OUTPUT: case REC_STDERR: case REC_INPUT_MASKED: case REC_INPUT_ESCROWED:
-	case REC_PTY: case REC_RESIZE: case REC_EXEC: case REC_SHELL: case REC_ENV: case REC_EOF: case REC_EXIT:
-	case REC_SUBSYSTEM: case REC_ESCROW_KEY:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
-static int
-dec_record(struct mreader *r, struct mon_req *q)
-{
-	q->u.record.type = mr_u8(r);
-	q->u.record.data = mr_bytes(r, MON_MAX_FRAME, &q->u.record.len);
-	if (!r->bad && !child_record_type(q->u.record.type))
-		return -1;
-	return mr_done(r);
-}
-
-static int
-dec_event(struct mreader *r, struct mon_req *q)
-{
-	q->u.event.kind = want_name(r, 0);
-	q->u.event.reason = want_name(r, 1);
-	q->u.event.detail = mr_str(r, MAX_TEXT);
-	return mr_done(r);
-}
-
-static int
-dec_command(struct mreader *r, struct mon_req *q)
-{
-	q->u.command.kind = mr_u8(r);
-	q->u.command.certain = mr_u8(r);
-	q->u.command.time_us = mr_i64(r);
-	q->u.command.text = mr_str(r, MON_MAX_FRAME / 2);
-	/* Transfers are written by the monitor from MON_TRANSFER, never claimed. */
-	if (q->u.command.kind > CMD_MASKED || q->u.command.certain > 1)
-		return -1;
-	return mr_done(r);
-}
-
-static int
-dec_transfer(struct mreader *r, struct mon_req *q)
-{
-	struct transfer_row *t = &q->u.transfer;
-
-	memset(t, 0, sizeof(*t));
-	t->protocol = mr_str(r, 8);
-	t->op = mr_str(r, 32);
-	t->path = mr_str(r, MAX_PATH_TEXT);
-	t->path2 = mr_str(r, MAX_PATH_TEXT);
-	t->flags = mr_str(r, 200);
-	t->bytes_read = mr_i64(r);
-	t->bytes_written = mr_i64(r);
-	t->sha256 = mr_str(r, 64);
-	t->status = mr_str(r, 64);
-	t->by_gateway = mr_u8(r);
-	t->message = mr_str(r, MAX_TEXT);
-	if (r->bad || (strcmp(t->protocol, "sftp") != 0 && strcmp(t->protocol, "scp") != 0) || t->by_gateway > 1 ||
-	    !util_name_valid(t->op) || t->bytes_read < -1 || t->bytes_written < -1)
-		return -1;
-	/* Empty optional fields are NULL in the store, as before. */
-	if (*t->path2 == '\0')
-		t->path2 = NULL;
-	if (*t->flags == '\0')
-		t->flags = NULL;
-	if (*t->sha256 == '\0')
-		t->sha256 = NULL;
-	if (*t->message == '\0')
-		t->message = NULL;
-	return mr_done(r);
-}
-
-static int
-dec_kind(struct mreader *r, struct mon_req *q)
-{
-	q->u.kind.kind = want_name(r, 0);
-	q->u.kind.command = mr_str(r, MON_MAX_FRAME / 2);
-	return mr_done(r);
-}
-
-static char *
-nar_field(struct mreader *r, int may_be_empty)
-{
-	const char *s = mr_str(r, 16 * 1024);
-
-	if (r->bad || (!may_be_empty && *s == '\0'))
-		return NULL;
-	return *s ? strdup(s) : NULL;
-}
-
-static int
-dec_report(struct mreader *r, struct mon_req *q)
-{
-	struct narrative *n = &q->u.report.nar;
-
-	memset(n, 0, sizeof(*n));
-	q->u.report.ids = mr_str(r, REPORT_MAX_SESSIONS * (SESSION_ID_LEN + 1));
-	n->fault = nar_field(r, 0);
-	n->level = (int)mr_u32(r);
-	n->reported_at = mr_i64(r);
-	n->cause = nar_field(r, 0);
-	n->actions = nar_field(r, 0);
-	n->result = nar_field(r, 0);
-	n->prevention = nar_field(r, 0);
-	n->followup = nar_field(r, 1);
-	if (mr_done(r) != 0 || n->fault == NULL || n->cause == NULL || n->actions == NULL || n->result == NULL ||
-	    n->prevention == NULL || n->level < 0 || n->level > 3 || n->reported_at < 0 ||
-	    !narrative_result_valid(n->result)) {
-		narrative_clear(n);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-dec_end(struct mreader *r, struct mon_req *q)
-{
-	q->u.end.exit_status = (int32_t)mr_u32(r);
-	q->u.end.exit_signal = mr_str(r, 32);
-	q->u.end.reason = want_name(r, 0);
-	q->u.end.bytes_in = mr_i64(r);
-	q->u.end.bytes_out = mr_i64(r);
-	if (q->u.end.exit_status < -1 || q->u.end.exit_status > 255 || q->u.end.bytes_in < 0 ||
-	    q->u.end.bytes_out < 0)
-		return -1;
-	return mr_done(r);
-}
-
-static int h_pubkey(struct monitor *, struct mon_req *);
-static int h_refused(struct monitor *, struct mon_req *);
-static int h_token(struct monitor *, struct mon_req *);
-static int h_target(struct monitor *, struct mon_req *);
-static int h_record(struct monitor *, struct mon_req *);
-static int h_event(struct monitor *, struct mon_req *);
-static int h_command(struct monitor *, struct mon_req *);
-static int h_transfer(struct monitor *, struct mon_req *);
-static int h_kind(struct monitor *, struct mon_req *);
-static int h_report(struct monitor *, struct mon_req *);
-static int h_end(struct monitor *, struct mon_req *);
-
 /* Every request the network child may make: when, how often, decoder, handler. */
 static const struct mon_dispatch dispatch[] = {
-	{ MON_PUBKEY, PH_PREAUTH, MON_ONCE, dec_pubkey, h_pubkey },
-	{ MON_REFUSED, PH_PREAUTH | PH_KEYED, MON_ONCE, dec_refused, h_refused },
-	{ MON_TOKEN, PH_KEYED, MON_ONCE, dec_token, h_token },
-	{ MON_TARGET_RESULT, PH_LOGIN, MON_ONCE, dec_target, h_target },
-	{ MON_RECORD, PH_SESSION, 0, dec_record, h_record },
-	{ MON_EVENT, PH_SESSION | PH_COMMAND, 0, dec_event, h_event },
-	{ MON_COMMAND, PH_SESSION, 0, dec_command, h_command },
-	{ MON_TRANSFER, PH_SESSION, 0, dec_transfer, h_transfer },
-	{ MON_KIND, PH_SESSION, MON_ONCE, dec_kind, h_kind },
-	{ MON_REPORT, PH_COMMAND, MON_ONCE, dec_report, h_report },
-	{ MON_END, PH_SESSION, MON_ONCE, dec_end, h_end },
+	{ MON_PUBKEY, PH_PREAUTH, MON_ONCE, mon_h_pubkey },
+	{ MON_REFUSED, PH_PREAUTH | PH_KEYED, MON_ONCE, mon_h_refused },
+	{ MON_TOKEN, PH_KEYED, MON_ONCE, mon_h_token },
+	{ MON_TARGET_RESULT, PH_LOGIN, MON_ONCE, mon_h_target },
+	{ MON_RECORD, PH_SESSION, 0, mon_h_record },
+	{ MON_EVENT, PH_SESSION | PH_COMMAND, 0, mon_h_event },
+	{ MON_COMMAND, PH_SESSION, 0, mon_h_command },
+	{ MON_TRANSFER, PH_SESSION, 0, mon_h_transfer },
+	{ MON_KIND, PH_SESSION, MON_ONCE, mon_h_kind },
+	{ MON_REPORT, PH_COMMAND, MON_ONCE, mon_h_report },
+	{ MON_END, PH_SESSION, MON_ONCE, mon_h_end },
 };
 
 static const struct mon_dispatch *
@@ -355,711 +74,6 @@ find_dispatch(int type)
 			return &dispatch[i];
 	return NULL;
 }
-
-static void
-req_clear(int type, struct mon_req *q)
-{
-	if (type == MON_REPORT)
-		narrative_clear(&q->u.report.nar);
-}
-
-int
-monitor_decode(int type, const unsigned char *payload, size_t len)
-{
-	const struct mon_dispatch *d = find_dispatch(type);
-	struct mreader r;
-	struct mon_req q;
-	int rc;
-
-	if (d == NULL)
-		return -1;
-	memset(&q, 0, sizeof(q));
-	mreader_init(&r, payload, len);
-	rc = d->decode(&r, &q);
-	if (rc == 0)
-		req_clear(type, &q);
-	return rc;
-}
-
-/* ---- the store, events, the child ---- */
-
-static struct store *
-mon_store(struct monitor *m)
-{
-	char err[512];
-
-	if (m->store == NULL && store_open(m->cfg->db_path, &m->store, err, sizeof(err)) != 0)
-		log_error("event=store_failed error=\"%s\"", err);
-	return m->store;
-}
-
-/* who and what: the names the client gave, for a connection that never proved one. */
-static void
-mon_event_as(struct monitor *m, const char *who, const char *what, const char *kind, const char *reason,
-    const char *detail)
-{
-	struct audit_event ev = {
-		.kind = kind,
-		.session_id = m->sid,
-		.engineer = m->engineer ? m->engineer->name : who,
-		.target = m->target ? m->target->name : what,
-		.approval_id = m->approval.id,
-		.client_addr = m->client_addr,
-		.reason = reason,
-		.detail = detail,
-	};
-
-	if (mon_store(m) == NULL || audit_event_add(m->store, &ev, now_s()) != 0)
-		log_error("event=store_failed op=event kind=%s", kind);
-	if (m->rec != NULL) {
-		char *json = NULL;
-		size_t len = 0;
-		FILE *f = open_memstream(&json, &len);
-		struct json j;
-
-		if (f != NULL) {
-			json_init(&j, f);
-			json_begin_object(&j);
-			json_key_str(&j, "kind", kind);
-			json_key_str(&j, "reason", reason);
-			json_key_str(&j, "detail", detail);
-			json_end_object(&j);
-			fclose(f);
-			(void)recorder_add(m->rec, REC_EVENT, json, len);
-		}
-		free(json);
-	}
-}
-
-static void
-mon_event(struct monitor *m, const char *kind, const char *reason, const char *detail)
-{
-	mon_event_as(m, NULL, NULL, kind, reason, detail);
-}
-
-static int
-send_frame(struct monitor *m)
-{
-	if (mbuf_end(&m->out) != 0 || mbuf_flush(&m->out, m->fd) != 0) {
-		m->out.len = m->out.frame = 0;
-		return -1;
-	}
-	return 0;
-}
-
-/* Tell the child to end the session; the reason is the monitor's, whatever the child says later. */
-static void
-mon_stop(struct monitor *m, enum end_reason why, const char *line)
-{
-	if (m->stop_reason != END_NONE)
-		return;
-	m->stop_reason = why;
-	m->stop_sent_at = now_s();
-	mbuf_begin(&m->out, MON_STOP);
-	mbuf_str(&m->out, end_reason_name(why));
-	mbuf_str(&m->out, line);
-	(void)send_frame(m);
-}
-
-static void
-mon_tell(struct monitor *m, const char *line)
-{
-	mbuf_begin(&m->out, MON_TELL);
-	mbuf_str(&m->out, line);
-	(void)send_frame(m);
-}
-
-/* ---- recording and the session row ---- */
-
-static int
-open_recording(struct monitor *m, char *err, size_t errlen)
-{
-	char *json = NULL, started[32], fp[80] = "";
-	uint8_t pub[SIGKEY_PUB_LEN];
-	size_t len = 0;
-	FILE *f = open_memstream(&json, &len);
-	struct json j;
-	int r;
-
-	if (f == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	util_time_iso(now_s(), started, sizeof(started));
-	sigkey_public(m->sigkey, pub);
-	sigkey_fingerprint(pub, fp, sizeof(fp));
-	json_init(&j, f);
-	json_begin_object(&j);
-	json_key_str(&j, "format", "remgate-recording");
-	json_key_int(&j, "version", 1);
-	json_key_str(&j, "session", m->sid);
-	json_key_str(&j, "engineer", m->engineer->name);
-	json_key_str(&j, "target", m->target->name);
-	json_key_int(&j, "approval", m->approval.id);
-	json_key_str(&j, "ticket", m->approval.ticket);
-	json_key_str(&j, "client", m->client_addr);
-	json_key_str(&j, "started", started);
-	json_key_str(&j, "signing_key", fp);
-	json_end_object(&j);
-	fclose(f);
-	r = recorder_open(m->cfg->recordings_dir, m->sid, json, m->sigkey, m->cfg->recording_flush_ms,
-	    &m->rec, err, errlen);
-	free(json);
-	return r;
-}
-
-static void
-seal_recording(struct monitor *m)
-{
-	uint8_t head[RECFILE_HASH_LEN];
-	char hex[2 * RECFILE_HASH_LEN + 1];
-	uint32_t count;
-
-	if (m->rec == NULL)
-		return;
-	if (recorder_seal(m->rec, head, &count) != 0) {
-		log_error("event=recording_failed op=seal path=\"%s\" error=\"%s\"", recorder_path(m->rec),
-		    recorder_error(m->rec));
-		return;
-	}
-	util_hex(head, sizeof(head), hex);
-	if (audit_session_sealed(m->store, m->sid, count, hex) != 0)
-		log_error("event=store_failed op=session_sealed error=\"%s\"", store_errmsg(m->store));
-	log_info("event=recording_sealed path=\"%s\" records=%u head=%s", recorder_path(m->rec), count, hex);
-}
-
-static void
-finish_session(struct monitor *m, enum end_reason why, int exit_status, const char *exit_signal,
-    int64_t bytes_in, int64_t bytes_out)
-{
-	struct audit_session row = {
-		.id = m->sid,
-		.ended_at = now_s(),
-		.exit_status = exit_status,
-		.exit_signal = exit_signal && *exit_signal ? exit_signal : NULL,
-		.end_reason = end_reason_name(why),
-		.bytes_in = bytes_in,
-		.bytes_out = bytes_out,
-	};
-	char detail[200];
-
-	if (m->phase != PH_SESSION)
-		return;
-	m->phase = PH_ENDED;
-	if (audit_session_end(m->store, &row) != 0)
-		log_error("event=store_failed op=session_end error=\"%s\"", store_errmsg(m->store));
-	if (row.exit_signal)
-		snprintf(detail, sizeof(detail), "signal %s, %lld bytes in, %lld bytes out", row.exit_signal,
-		    (long long)bytes_in, (long long)bytes_out);
-	else
-		snprintf(detail, sizeof(detail), "exit status %d, %lld bytes in, %lld bytes out", exit_status,
-		    (long long)bytes_in, (long long)bytes_out);
-	mon_event(m, "session_end", row.end_reason, detail);
-	seal_recording(m);
-	log_info("event=session_end reason=%s exit_status=%d exit_signal=%s bytes_in=%lld bytes_out=%lld"
-	    " duration=%llds", row.end_reason, exit_status, row.exit_signal ? row.exit_signal : "-",
-	    (long long)bytes_in, (long long)bytes_out, (long long)(row.ended_at - m->started_at));
-}
-
-/* ---- handlers ---- */
-
-static int
-h_pubkey(struct monitor *m, struct mon_req *q)
-{
-	const struct principal *p = config_engineer(m->cfg, q->u.pubkey.engineer);
-	const struct target *t = *q->u.pubkey.target ? config_target(m->cfg, q->u.pubkey.target) : NULL;
-	char type[64];
-	const char *sp = strchr(q->u.pubkey.key, ' ');
-	ssh_key key = NULL;
-	int ok = 0;
-
-	if (p != NULL && sp != NULL && (size_t)(sp - q->u.pubkey.key) < sizeof(type) &&
-	    (*q->u.pubkey.target == '\0' || t != NULL)) {
-		memcpy(type, q->u.pubkey.key, (size_t)(sp - q->u.pubkey.key));
-		type[sp - q->u.pubkey.key] = '\0';
-		if (ssh_pki_import_pubkey_base64(sp + 1, ssh_key_type_from_name(type), &key) == SSH_OK &&
-		    config_key_authorized(p, key))
-			ok = 1;
-		ssh_key_free(key);
-	}
-	if (ok) {
-		m->engineer = p;
-		m->target = t;
-		m->phase = t ? PH_KEYED : PH_COMMAND;
-		if (t == NULL)
-			m->started_at = now_s();
-	}
-	mbuf_begin(&m->out, MON_R_PUBKEY);
-	mbuf_u8(&m->out, (uint8_t)ok);
-	return send_frame(m);
-}
-
-static int
-h_refused(struct monitor *m, struct mon_req *q)
-{
-	mon_event_as(m, *q->u.refused.engineer ? q->u.refused.engineer : NULL,
-	    *q->u.refused.target ? q->u.refused.target : NULL, "session_refused", q->u.refused.reason,
-	    q->u.refused.detail);
-	m->phase = PH_REFUSED;
-	return 0;
-}
-
-static void
-reply_token(struct monitor *m, int ok, const char *code, const char *text)
-{
-	mbuf_begin(&m->out, MON_R_TOKEN);
-	mbuf_u8(&m->out, (uint8_t)ok);
-	mbuf_str(&m->out, code);
-	mbuf_str(&m->out, text);
-}
-
-/* The refusal of a token step: on record here, the child only says it. */
-static int
-token_refused(struct monitor *m, const char *code, const char *text, const char *detail)
-{
-	mon_event(m, "session_refused", code, detail ? detail : text);
-	m->phase = PH_REFUSED;
-	reply_token(m, 0, code, text);
-	return send_frame(m);
-}
-
-/* A TCP connection to the target, made here so the child needs no socket() and no resolver. */
-static int
-connect_target(const struct target *t, int64_t timeout, char *detail, size_t detail_len)
-{
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_ADDRCONFIG }, *res = NULL, *ai;
-	char port[16];
-	int fd = -1, e;
-
-	snprintf(port, sizeof(port), "%d", t->port);
-	if ((e = getaddrinfo(t->host, port, &hints, &res)) != 0) {
-		snprintf(detail, detail_len, "cannot resolve target %s (%s): %s", t->name, t->host, gai_strerror(e));
-		return -1;
-	}
-	for (ai = res; ai != NULL && fd < 0; ai = ai->ai_next) {
-		struct pollfd pfd;
-		int err = 0;
-		socklen_t elen = sizeof(err);
-
-		if ((fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK, ai->ai_protocol)) < 0)
-			continue;
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0 && errno != EINPROGRESS) {
-			err = errno;
-		} else {
-			pfd = (struct pollfd){ .fd = fd, .events = POLLOUT };
-			if (poll(&pfd, 1, (int)(timeout * 1000)) != 1)
-				err = ETIMEDOUT;
-			else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) != 0)
-				err = errno;
-		}
-		if (err != 0) {
-			snprintf(detail, detail_len, "cannot connect to target %s: %s", t->name, strerror(err));
-			close(fd);
-			fd = -1;
-		}
-	}
-	freeaddrinfo(res);
-	if (fd >= 0) {
-		(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 }, sizeof(int));
-	}
-	return fd;
-}
-
-static int
-h_token(struct monitor *m, struct mon_req *q)
-{
-	enum approval_verdict v;
-	char text[512], detail[512], when[32];
-	int sv[2] = { -1, -1 }, tcp, fds[2], rc;
-
-	if (mon_store(m) == NULL)
-		return token_refused(m, "store_failed", "the gateway cannot read its store; no session was opened", NULL);
-	v = approval_check(m->store, q->u.token.answer, m->engineer->name, m->target->name, now_s(), &m->approval);
-	if (v == APPROVAL_OK)
-		v = approval_consume(m->store, m->approval.id, now_s());	/* reserved before the target is touched */
-	if (v != APPROVAL_OK) {
-		if (v == APPROVAL_EXPIRED) {
-			util_time_iso(m->approval.valid_until, when, sizeof(when));
-			snprintf(text, sizeof(text), "%s (approval %lld ended %s)", approval_verdict_text(v),
-			    (long long)m->approval.id, when);
-		} else if (v == APPROVAL_NOT_YET_VALID) {
-			util_time_iso(m->approval.valid_from, when, sizeof(when));
-			snprintf(text, sizeof(text), "%s (approval %lld starts %s)", approval_verdict_text(v),
-			    (long long)m->approval.id, when);
-		} else if (v == APPROVAL_USED_UP || v == APPROVAL_REVOKED) {
-			snprintf(text, sizeof(text), "%s (approval %lld)", approval_verdict_text(v),
-			    (long long)m->approval.id);
-		} else {
-			snprintf(text, sizeof(text), "%s", approval_verdict_text(v));
-		}
-		return token_refused(m, approval_verdict_code(v), text, NULL);
-	}
-	/* Nothing is relayed unrecorded: no recording, no session. */
-	if (open_recording(m, detail, sizeof(detail)) != 0) {
-		(void)approval_release(m->store, m->approval.id);
-		return token_refused(m, "recording_failed", "the gateway cannot record this session; no session was opened",
-		    detail);
-	}
-	if ((m->agent = agent_new(m->target->identity_file, m->target->user, detail, sizeof(detail))) == NULL ||
-	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
-		char d2[600];
-
-		snprintf(d2, sizeof(d2), "target %s: %s", m->target->name, m->agent ? strerror(errno) : detail);
-		recorder_discard(m->rec);
-		m->rec = NULL;
-		(void)approval_release(m->store, m->approval.id);
-		return token_refused(m, "target_internal_error", "the gateway could not open a session on the target", d2);
-	}
-	if ((tcp = connect_target(m->target, m->cfg->target_connect_timeout, detail, sizeof(detail))) < 0) {
-		close(sv[0]);
-		close(sv[1]);
-		recorder_discard(m->rec);
-		m->rec = NULL;
-		(void)approval_release(m->store, m->approval.id);
-		return token_refused(m, "target_unreachable", "the target is unreachable from the gateway", detail);
-	}
-	m->agent_fd = sv[0];
-	(void)fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
-	m->phase = PH_LOGIN;
-	reply_token(m, 1, "ok", "");
-	fds[0] = tcp;
-	fds[1] = sv[1];
-	rc = mbuf_end(&m->out) == 0 ? mbuf_flush_fds(&m->out, m->fd, fds, 2) : -1;
-	close(tcp);
-	close(sv[1]);
-	return rc;
-}
-
-static void
-drop_agent(struct monitor *m)
-{
-	if (m->agent_fd >= 0)
-		close(m->agent_fd);
-	m->agent_fd = -1;
-	agent_free(m->agent);
-	m->agent = NULL;
-}
-
-static int
-target_code_valid(const char *code)
-{
-	static const char *const codes[] = { "target_unreachable", "target_hostkey_mismatch", "target_auth_failed",
-		"target_channel_failed", "target_internal_error" };
-
-	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
-		if (strcmp(code, codes[i]) == 0)
-			return 1;
-	return 0;
-}
-
-/* No session after all: the file goes, the use comes back. */
-static void
-abandon_login(struct monitor *m)
-{
-	drop_agent(m);
-	recorder_discard(m->rec);
-	m->rec = NULL;
-	if (approval_release(m->store, m->approval.id) != 0)
-		log_error("event=store_failed op=approval_release approval=%lld", (long long)m->approval.id);
-	m->phase = PH_REFUSED;
-}
-
-static int
-h_target(struct monitor *m, struct mon_req *q)
-{
-	if (strcmp(q->u.target.code, "ok") != 0) {
-		if (!target_code_valid(q->u.target.code))
-			return -1;
-		abandon_login(m);
-		mon_event(m, "session_refused", q->u.target.code, q->u.target.detail);
-		return 0;
-	}
-	/* A login the agent never signed for did not happen. */
-	if (m->agent == NULL || agent_signatures(m->agent) != 1)
-		return -1;
-	drop_agent(m);
-	struct audit_session row = {
-		.id = m->sid,
-		.engineer = m->engineer->name,
-		.target = m->target->name,
-		.approval_id = m->approval.id,
-		.client_addr = m->client_addr,
-		.pid = (int64_t)getpid(),
-		.started_at = now_s(),
-	};
-	char detail[256];
-
-	m->phase = PH_SESSION;
-	m->started_at = m->last_activity = row.started_at;
-	m->next_approval_check = row.started_at + APPROVAL_RECHECK_SECONDS;
-	if (audit_session_begin(m->store, &row) != 0 ||
-	    audit_session_recording(m->store, m->sid, recorder_path(m->rec)) != 0)
-		log_error("event=store_failed op=session_begin error=\"%s\"", store_errmsg(m->store));
-	snprintf(detail, sizeof(detail), "ticket %s, level %d, phase %s", m->approval.ticket, m->approval.level,
-	    m->approval.phase);
-	mon_event(m, "session_start", NULL, detail);
-	log_info("event=session_start engineer=%s target=%s approval=%lld ticket=%s client=%s",
-	    m->engineer->name, m->target->name, (long long)m->approval.id, m->approval.ticket, m->client_addr);
-	return 0;
-}
-
-static int
-h_record(struct monitor *m, struct mon_req *q)
-{
-	uint8_t t = q->u.record.type;
-
-	if (t == REC_INPUT || t == REC_OUTPUT || t == REC_STDERR || t == REC_INPUT_MASKED || t == REC_INPUT_ESCROWED)
-		m->last_activity = now_s();
-	if (recorder_add(m->rec, t, q->u.record.data, q->u.record.len) != 0) {
-		char why[300];
-
-		snprintf(why, sizeof(why), "the recording failed (%s); session ended", recorder_error(m->rec));
-		log_error("event=recording_failed path=\"%s\" error=\"%s\"", recorder_path(m->rec), recorder_error(m->rec));
-		mon_stop(m, END_RECORDING_FAILED, why);
-	}
-	return 0;
-}
-
-static int
-h_event(struct monitor *m, struct mon_req *q)
-{
-	static const char *const kinds[] = { "request_refused", "protocol_error", "report_refused" };
-	size_t i;
-
-	/* The child reports what it refused; starts, ends, kills and reports are the monitor's to say. */
-	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (strcmp(q->u.event.kind, kinds[i]) == 0)
-			break;
-	if (i == sizeof(kinds) / sizeof(kinds[0]))
-		return -1;
-	mon_event(m, q->u.event.kind, *q->u.event.reason ? q->u.event.reason : NULL, q->u.event.detail);
-	return 0;
-}
-
-/* Hidden input is for passwords: long or frequent hidden input is flagged, once. */
-static void
-check_masked(struct monitor *m, const char *text)
-{
-	char detail[200];
-	size_t n = 0;
-
-	if (m->masked_alarmed)
-		return;
-	m->masked_entries++;
-	(void)cmdlog_masked_len(text, &n);
-	if (!cmdlog_masked_unusual(n, m->masked_entries))
-		return;
-	m->masked_alarmed = 1;
-	if (n > CMDLOG_MASKED_UNUSUAL_BYTES)
-		snprintf(detail, sizeof(detail), "a hidden input of %zu bytes (passwords are rarely over %d)%s", n,
-		    CMDLOG_MASKED_UNUSUAL_BYTES, m->cfg->have_escrow ? "; escrowed" : "; not escrowed: no escrow key");
-	else
-		snprintf(detail, sizeof(detail), "%d hidden inputs in one session (more than %d)%s", m->masked_entries,
-		    CMDLOG_MASKED_UNUSUAL_COUNT, m->cfg->have_escrow ? "; escrowed" : "; not escrowed: no escrow key");
-	mon_event(m, "masked_input_unusual", "masked_input_unusual", detail);
-	log_warn("event=masked_input_unusual detail=\"%s\"", detail);
-}
-
-/* The child's clock is not the record's: a command's time stays inside the session. */
-static uint64_t
-clamp_time(const struct monitor *m, int64_t t_us)
-{
-	uint64_t now = recorder_now_us(), start = (uint64_t)m->started_at * 1000000u;
-
-	if (t_us < 0 || (uint64_t)t_us > now)
-		return now;
-	return (uint64_t)t_us < start ? start : (uint64_t)t_us;
-}
-
-static int
-h_command(struct monitor *m, struct mon_req *q)
-{
-	struct cmd_entry e = { .kind = (enum cmd_kind)q->u.command.kind, .text = q->u.command.text,
-		.certain = q->u.command.certain, .time_us = clamp_time(m, q->u.command.time_us) };
-
-	if (e.kind == CMD_MASKED) {
-		size_t n;
-
-		if (cmdlog_masked_len(e.text, &n) != 0)
-			return -1;
-		check_masked(m, e.text);
-	}
-	if (commands_add(m->store, m->sid, m->ncmds++, &e) != 0)
-		log_error("event=store_failed op=command error=\"%s\"", store_errmsg(m->store));
-	return 0;
-}
-
-static int
-h_transfer(struct monitor *m, struct mon_req *q)
-{
-	struct transfer_row *t = &q->u.transfer;
-	char *text, *json = NULL;
-	size_t len = 0;
-	FILE *f;
-
-	t->session_id = m->sid;
-	t->ts_us = (int64_t)recorder_now_us();
-	if ((text = transfers_text(t)) == NULL) {
-		log_error("event=internal op=transfer error=\"out of memory\"");
-		return 0;
-	}
-	if (transfers_add(m->store, t) != 0)
-		log_error("event=store_failed op=transfer error=\"%s\"", store_errmsg(m->store));
-	mon_event(m, t->by_gateway ? "transfer_refused" : "transfer", t->by_gateway ? "transfers_read_only" : NULL, text);
-	/* The command list (and so the report) shows each operation but plain opens, which close sums up. */
-	if (strcmp(t->op, "open") != 0 || strcmp(t->status, "OK") != 0) {
-		struct cmd_entry e = { .kind = CMD_TRANSFER, .text = text, .certain = 1, .time_us = (uint64_t)t->ts_us };
-
-		if (commands_add(m->store, m->sid, m->ncmds++, &e) != 0)
-			log_error("event=store_failed op=command error=\"%s\"", store_errmsg(m->store));
-	}
-	if ((f = open_memstream(&json, &len)) != NULL) {
-		struct json j;
-
-		json_init(&j, f);
-		json_begin_object(&j);
-		json_key_str(&j, "protocol", t->protocol);
-		json_key_str(&j, "op", t->op);
-		json_key_str(&j, "path", t->path);
-		json_key_str(&j, "path2", t->path2);
-		json_key_str(&j, "flags", t->flags);
-		if (t->bytes_read >= 0)
-			json_key_int(&j, "bytes_read", t->bytes_read);
-		if (t->bytes_written >= 0)
-			json_key_int(&j, "bytes_written", t->bytes_written);
-		json_key_str(&j, "sha256", t->sha256);
-		json_key_str(&j, "status", t->status);
-		json_key_bool(&j, "by_gateway", t->by_gateway);
-		json_key_str(&j, "message", t->message);
-		json_end_object(&j);
-		fclose(f);
-		(void)recorder_add(m->rec, REC_TRANSFER, json, len);
-	}
-	free(json);
-	free(text);
-	return 0;
-}
-
-static int
-h_kind(struct monitor *m, struct mon_req *q)
-{
-	static const char *const kinds[] = { "shell", "exec", "sftp", "scp" };
-	size_t i;
-
-	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (strcmp(q->u.kind.kind, kinds[i]) == 0)
-			break;
-	if (i == sizeof(kinds) / sizeof(kinds[0]))
-		return -1;
-	if (audit_session_kind(m->store, m->sid, q->u.kind.kind, *q->u.kind.command ? q->u.kind.command : NULL) != 0)
-		log_error("event=store_failed op=session_kind error=\"%s\"", store_errmsg(m->store));
-	if (strcmp(q->u.kind.kind, "exec") == 0) {
-		struct cmd_entry e = { .kind = CMD_EXEC, .text = q->u.kind.command, .certain = 1,
-			.time_us = recorder_now_us() };
-
-		if (commands_add(m->store, m->sid, m->ncmds++, &e) != 0)
-			log_error("event=store_failed op=command error=\"%s\"", store_errmsg(m->store));
-	}
-	return 0;
-}
-
-static void
-reply_report(struct monitor *m, int status, const char *text)
-{
-	mbuf_begin(&m->out, MON_R_REPORT);
-	mbuf_u32(&m->out, (uint32_t)status);
-	mbuf_str(&m->out, text);
-	(void)send_frame(m);
-}
-
-/* "report ID ...": the engineer's own sessions only, within the per-session quota. */
-static int
-h_report(struct monitor *m, struct mon_req *q)
-{
-	const char *ids[REPORT_MAX_SESSIONS];
-	char *list = strdup(q->u.report.ids), *save = NULL, err[1024], by[128], detail[4300], out[6000];
-	struct report_request req = { 0 };
-	struct report_result res;
-	size_t n = 0;
-
-	if (list == NULL || mon_store(m) == NULL) {
-		free(list);
-		reply_report(m, 1, "remgate: no report: the store cannot be read\n");
-		return 0;
-	}
-	for (char *t = strtok_r(list, " ", &save); t != NULL; t = strtok_r(NULL, " ", &save)) {
-		if (n == REPORT_MAX_SESSIONS) {
-			free(list);
-			return -1;
-		}
-		ids[n++] = t;
-	}
-	if (n == 0) {
-		free(list);
-		return -1;
-	}
-	snprintf(by, sizeof(by), "engineer:%s", m->engineer->name);
-	/* Each report copies its sessions' recordings: an engineer may not repeat that without end. */
-	for (size_t i = 0; i < n; i++) {
-		int count = 0;
-
-		if (report_store_count_for_session(m->store, ids[i], by, &count) != 0) {
-			free(list);
-			reply_report(m, 1, "remgate: no report: the store cannot be read\n");
-			return 0;
-		}
-		if (count >= m->cfg->engineer_reports_per_session) {
-			snprintf(detail, sizeof(detail), "session %.20s is already in %d of your reports (at most %d); "
-			    "ask the customer's administrator for another", ids[i], count,
-			    m->cfg->engineer_reports_per_session);
-			snprintf(out, sizeof(out), "remgate: no report: %s\n", detail);
-			mon_event(m, "report_refused", "report_quota", detail);
-			free(list);
-			reply_report(m, 1, out);
-			return 0;
-		}
-	}
-	req.session_ids = ids;
-	req.nsessions = n;
-	req.narrative = &q->u.report.nar;
-	req.created_by = by;
-	req.only_engineer = m->engineer->name;
-	req.now = now_s();
-	if (report_create(m->store, m->cfg, m->sigkey, &req, &res, err, sizeof(err)) != 0) {
-		snprintf(out, sizeof(out), "remgate: no report: %s\n", err);
-		mon_event(m, "report_refused", "report_failed", err);
-		free(list);
-		reply_report(m, 1, out);
-		return 0;
-	}
-	snprintf(detail, sizeof(detail), "report %lld for %zu session(s), bundle %s", (long long)res.id, n, res.dir);
-	mon_event(m, "report_created", NULL, detail);
-	log_info("event=report_created engineer=%s report=%lld sessions=%zu", m->engineer->name, (long long)res.id, n);
-	snprintf(out, sizeof(out), "report %lld: level %d%s, signed and stored on the gateway.\n"
-	    "The customer's administrator verifies it with: remgatectl verify %s\n",
-	    (long long)res.id, res.level, res.escalate ? " (time limit exceeded: escalate)" : "", res.dir);
-	free(list);
-	reply_report(m, 0, out);
-	return 0;
-}
-
-static int
-h_end(struct monitor *m, struct mon_req *q)
-{
-	enum end_reason why = end_reason_parse(q->u.end.reason);
-
-	/* The monitor's own reasons are not the child's to claim, only to echo back. */
-	if (why == END_NONE || (why >= END_KILLED && why != m->stop_reason))
-		return -1;
-	if (m->stop_reason != END_NONE)
-		why = m->stop_reason;
-	finish_session(m, why, q->u.end.exit_status, q->u.end.exit_signal, q->u.end.bytes_in, q->u.end.bytes_out);
-	mbuf_begin(&m->out, MON_R_END);
-	return send_frame(m);
-}
-
-/* ---- violations ---- */
 
 static void
 violation(struct monitor *m, const char *what)
@@ -1075,9 +89,9 @@ violation(struct monitor *m, const char *what)
 	log_error("event=privsep_violation detail=\"%s\"", detail);
 	mon_event(m, "privsep_violation", "privsep_violation", detail);
 	if (m->phase == PH_SESSION)
-		finish_session(m, END_PRIVSEP_VIOLATION, -1, NULL, 0, 0);
+		mon_finish_session(m, END_PRIVSEP_VIOLATION, -1, NULL, 0, 0);
 	else if (m->phase == PH_LOGIN)
-		abandon_login(m);
+		mon_abandon_login(m);
 }
 
 static void
@@ -1103,13 +117,13 @@ dispatch_frame(struct monitor *m, uint8_t type, const uint8_t *payload, size_t l
 	m->once_seen |= 1u << type;
 	memset(&q, 0, sizeof(q));
 	mreader_init(&r, payload, len);
-	if (d->decode(&r, &q) != 0) {
+	if (mon_decoder_for(type)(&r, &q) != 0) {
 		snprintf(what, sizeof(what), "malformed request %s (%zu bytes)", mon_type_name(type), len);
 		violation(m, what);
 		return;
 	}
 	rc = d->handle(m, &q);
-	req_clear(type, &q);
+	mon_req_clear(type, &q);
 	if (rc != 0) {
 		snprintf(what, sizeof(what), "request %s refused", mon_type_name(type));
 		violation(m, what);
@@ -1159,91 +173,14 @@ read_child(struct monitor *m)
 	}
 	memmove(m->in, m->in + off, m->inlen - off);
 	m->inlen -= off;
-	m->partial_since = m->inlen > 0 ? (m->partial_since ? m->partial_since : now_s()) : 0;
+	m->partial_since = m->inlen > 0 ? (m->partial_since ? m->partial_since : mon_now()) : 0;
 	return 0;
-}
-
-/* ---- limits, kills, shutdown ---- */
-
-static void
-check_limits(struct monitor *m, int64_t now)
-{
-	int64_t max = config_max_session_time(m->cfg, m->target), idle = config_idle_timeout(m->cfg, m->target);
-	int64_t left = m->approval.valid_until - now;
-	char line[400], when[32], span[32];
-	enum end_reason why = END_NONE;
-
-	if (left <= 0) {
-		util_time_iso(m->approval.valid_until, when, sizeof(when));
-		snprintf(line, sizeof(line), "approval %lld ended %s: session closed", (long long)m->approval.id, when);
-		why = END_APPROVAL_EXPIRED;
-	} else if (now >= m->next_approval_check) {
-		struct approval a;
-
-		m->next_approval_check = now + APPROVAL_RECHECK_SECONDS;
-		if (approval_get(m->store, m->approval.id, &a) == 0) {
-			if (a.revoked_at != 0) {
-				util_time_iso(a.revoked_at, when, sizeof(when));
-				snprintf(line, sizeof(line), "approval %lld was revoked by %s at %s: session closed",
-				    (long long)a.id, a.revoked_by ? a.revoked_by : "an administrator", when);
-				why = END_APPROVAL_REVOKED;
-			}
-			approval_clear(&a);
-		}
-	}
-	if (why == END_NONE && max > 0 && now - m->started_at >= max) {
-		duration_format(max, span, sizeof(span));
-		snprintf(line, sizeof(line), "the session reached the time limit of %s for %s: session closed", span,
-		    m->target->name);
-		why = END_MAX_SESSION_TIME;
-	}
-	if (why == END_NONE && idle > 0 && now - m->last_activity >= idle) {
-		duration_format(idle, span, sizeof(span));
-		snprintf(line, sizeof(line), "no input or output for %s: session closed", span);
-		why = END_IDLE_TIMEOUT;
-	}
-	if (why != END_NONE) {
-		mon_event(m, "session_ended", end_reason_name(why), line);
-		log_info("event=session_limit reason=%s detail=\"%s\"", end_reason_name(why), line);
-		mon_stop(m, why, line);
-		return;
-	}
-	if (!m->approval_warned && m->cfg->approval_warning > 0 && left <= m->cfg->approval_warning) {
-		char warn[300];
-
-		m->approval_warned = 1;
-		util_time_iso(m->approval.valid_until, when, sizeof(when));
-		duration_format(left, span, sizeof(span));
-		snprintf(warn, sizeof(warn), "approval %lld ends %s (in %s): the session will be closed then; "
-		    "ask the customer for more time if you need it", (long long)m->approval.id, when, span);
-		mon_event(m, "session_warning", "approval_ending", warn);
-		mon_tell(m, warn);
-	}
-}
-
-/* remgatectl sessions kill: who and why are read from the store, said to the engineer and recorded. */
-static void
-kill_session(struct monitor *m)
-{
-	char *by = NULL, *reason = NULL, line[400], detail[400];
-
-	if (audit_session_kill_request(m->store, m->sid, &by, &reason) != 0)
-		by = NULL;
-	snprintf(line, sizeof(line), "session ended by %s%s%s", by ? by : "an administrator", reason ? ": " : "",
-	    reason ? reason : "");
-	snprintf(detail, sizeof(detail), "killed by %s%s%s", by ? by : "unknown", reason ? ": " : "",
-	    reason ? reason : "");
-	mon_event(m, "session_killed", "killed", detail);
-	log_info("event=session_killed by=%s", by ? by : "unknown");
-	mon_stop(m, END_KILLED, line);
-	free(by);
-	free(reason);
 }
 
 static void
 tick(struct monitor *m)
 {
-	int64_t now = now_s();
+	int64_t now = mon_now();
 
 	if (m->rec != NULL && m->phase == PH_SESSION && recorder_tick(m->rec) != 0) {
 		char why[300];
@@ -1255,7 +192,7 @@ tick(struct monitor *m)
 	if (kill_requested) {
 		kill_requested = 0;
 		if (m->phase == PH_SESSION)
-			kill_session(m);
+			mon_kill_session(m);
 	}
 	if (term_requested) {
 		term_requested = 0;
@@ -1265,7 +202,7 @@ tick(struct monitor *m)
 			kill(m->child, SIGTERM);	/* it says nothing before login; a command run ends */
 	}
 	if (m->phase == PH_SESSION && m->stop_reason == END_NONE)
-		check_limits(m, now);
+		mon_check_limits(m, now);
 	if (m->stop_reason != END_NONE && m->phase == PH_SESSION && now - m->stop_sent_at >= STOP_GRACE_SECONDS) {
 		violation(m, "the network child did not end the session when told to");
 	}
@@ -1337,7 +274,7 @@ monitor_serve(const struct config *cfg, const struct sigkey *sigkey, pid_t child
 			if (r < 0)
 				violation(m, why);
 			else if (r > 0)
-				drop_agent(m);
+				mon_drop_agent(m);
 		}
 		tick(m);
 		if (m->killed)
@@ -1347,7 +284,7 @@ monitor_serve(const struct config *cfg, const struct sigkey *sigkey, pid_t child
 		;
 	if (m->phase == PH_LOGIN) {
 		log_info("event=login_abandoned detail=\"the network child ended during the target login\"");
-		abandon_login(m);
+		mon_abandon_login(m);
 	}
 	if (m->phase == PH_SESSION) {
 		char detail[200];
@@ -1360,11 +297,11 @@ monitor_serve(const struct config *cfg, const struct sigkey *sigkey, pid_t child
 			    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 		log_error("event=network_child_died detail=\"%s\"", detail);
 		mon_event(m, "network_child_died", "network_child_died", detail);
-		finish_session(m, m->stop_reason != END_NONE ? m->stop_reason : END_NETWORK_CHILD_DIED, -1, NULL, 0, 0);
+		mon_finish_session(m, m->stop_reason != END_NONE ? m->stop_reason : END_NETWORK_CHILD_DIED, -1, NULL, 0, 0);
 	}
 	if (child_status != NULL)
 		*child_status = status;
-	drop_agent(m);
+	mon_drop_agent(m);
 	recorder_free(m->rec);
 	approval_clear(&m->approval);
 	store_close(m->store);
@@ -1382,7 +319,7 @@ monitor_run(const struct config *cfg, const struct sigkey *sigkey, ssh_bind bind
 	char sid[SESSION_ID_LEN + 1], err[512];
 	struct sandbox_user u;
 	int sv[2], rc;
-	pid_t pid;
+	pid_t pid, self;
 
 	install_signals();
 	{
@@ -1402,6 +339,7 @@ monitor_run(const struct config *cfg, const struct sigkey *sigkey, ssh_bind bind
 		close(fd);
 		return 1;
 	}
+	self = getpid();
 	if ((pid = fork()) < 0) {
 		log_error("event=fork_failed error=\"%s\"", strerror(errno));
 		close(fd);
@@ -1412,7 +350,7 @@ monitor_run(const struct config *cfg, const struct sigkey *sigkey, ssh_bind bind
 
 		close(sv[0]);
 		sandbox_close_inherited(keep, 3);
-		if (sandbox_enter(cfg->privsep_dir, &u, err, sizeof(err)) != 0) {
+		if (sandbox_enter(cfg->privsep_dir, &u, self, err, sizeof(err)) != 0) {
 			log_error("event=privsep_failed error=\"%s\"", err);
 			_exit(1);
 		}

@@ -226,7 +226,7 @@ sandbox_seccomp(char *err, size_t errlen)
 }
 
 int
-sandbox_enter(const char *dir, const struct sandbox_user *u, char *err, size_t errlen)
+sandbox_enter(const char *dir, const struct sandbox_user *u, pid_t monitor, char *err, size_t errlen)
 {
 #ifdef SANITIZER_BUILD
 	(void)dir;
@@ -249,6 +249,11 @@ sandbox_enter(const char *dir, const struct sandbox_user *u, char *err, size_t e
 			snprintf(err, errlen, "the privsep user could regain root");
 			return -1;
 		}
+	}
+	/* The child goes when its monitor goes (set after the uid change, which clears it). */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) != 0 || getppid() != monitor) {
+		snprintf(err, errlen, "the monitor is gone");
+		return -1;
 	}
 #ifndef SANITIZER_BUILD
 	/* Not dumpable: other processes under the same uid cannot ptrace it. */

@@ -37,8 +37,11 @@ int sandbox_prepare(const char *dir, const char *user, const char **warn, char *
  */
 void sandbox_close_inherited(const int *keep, size_t nkeep);
 
-/* chroot(dir), drop to u, no_new_privs, seccomp. 0 or -1 with err; on -1 the caller exits. */
-int sandbox_enter(const char *dir, const struct sandbox_user *u, char *err, size_t errlen);
+/*
+ * chroot(dir), drop to u, die (SIGTERM) with the monitor, no_new_privs,
+ * seccomp. 0 or -1 with err; on -1 the caller exits.
+ */
+int sandbox_enter(const char *dir, const struct sandbox_user *u, pid_t monitor, char *err, size_t errlen);
 
 /* The seccomp filter alone (no_new_privs first), for tests. */
 int sandbox_seccomp(char *err, size_t errlen);

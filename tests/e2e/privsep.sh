@@ -90,6 +90,11 @@ for _ in $(seq 1 50); do
 done
 [ -n "$PRE" ] || fail "no network child for the connection in key exchange"
 check_child "pre-auth" "$PRE"
+PRE_MON=$(awk '{print $4}' "/proc/$PRE/stat")
+log "its monitor killed: the network child leaves at once instead of waiting on its own"
+kill -9 "$PRE_MON"
+for _ in $(seq 1 50); do kill -0 "$PRE" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$PRE" 2>/dev/null && fail "the network child $PRE outlived its monitor by 5 s"
 kill "$HOLDER" 2>/dev/null
 
 log "the session is unaffected and ends on record"
