@@ -6,6 +6,7 @@
  * to it as an agent; a refusal at any point gives the use back.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,11 +18,24 @@
 #include "session.h"
 #include "util.h"
 
+/* How far the login got; only this file reads or writes it. */
+struct auth_state {
+	char user[160];			/* as sent: "engineer+target" */
+	char want_engineer[80];		/* the engineer part, before it is known to exist */
+	char want_target[80];		/* the target part, before it is known to exist */
+	int pubkey_ok;
+	int refused;			/* a final refusal: disconnect */
+	const char *pending_reason;	/* key refusal not yet final */
+	char pending_detail[256];
+	int key_banner_sent;
+	struct ssh_server_callbacks_struct server_cb;
+};
+
 /* The names the client gave, for the refusal event of a login that proved none. */
 static void
 tell_refused(struct session *s, const char *reason, const char *detail)
 {
-	mc_refused(s->engineer ? s->engineer->name : s->user, s->target ? s->target->name : s->want_target,
+	mc_refused(s->engineer ? s->engineer->name : s->auth->user, s->target ? s->target->name : s->auth->want_target,
 	    reason, detail);
 }
 
@@ -32,9 +46,9 @@ refuse_as(struct session *s, int on_record, const char *reason, const char *text
 	char line[512];
 	ssh_string banner;
 
-	if (s->refused)
+	if (s->auth->refused)
 		return;
-	s->refused = 1;
+	s->auth->refused = 1;
 	snprintf(line, sizeof(line), "remgate: access refused: %s\r\n", text);
 	if ((banner = ssh_string_from_char(line)) != NULL) {
 		ssh_send_issue_banner(s->eng, banner);
@@ -42,7 +56,7 @@ refuse_as(struct session *s, int on_record, const char *reason, const char *text
 	}
 	if (!on_record)
 		tell_refused(s, reason, detail ? detail : text);
-	log_info("event=session_refused user=%s client=%s reason=%s detail=%s", s->user,
+	log_info("event=session_refused user=%s client=%s reason=%s detail=%s", s->auth->user,
 	    s->client_addr, reason, detail ? detail : text);
 }
 
@@ -70,11 +84,11 @@ pin_user(struct session *s, const char *user)
 {
 	char detail[400];
 
-	if (s->user[0] == '\0')
+	if (s->auth->user[0] == '\0')
 		return 1;	/* the first request: identify() pins it */
-	if (strcmp(s->user, user) == 0)
-		return s->refused ? -1 : 0;
-	snprintf(detail, sizeof(detail), "user name changed from '%s' to '%.160s' during authentication", s->user, user);
+	if (strcmp(s->auth->user, user) == 0)
+		return s->auth->refused ? -1 : 0;
+	snprintf(detail, sizeof(detail), "user name changed from '%s' to '%.160s' during authentication", s->auth->user, user);
 	refuse(s, "username_changed", "the user name may not change during authentication", detail);
 	return -1;
 }
@@ -96,17 +110,17 @@ identify(struct session *s, const char *user)
 	}
 	if ((r = pin_user(s, user)) <= 0)
 		return r;
-	if (strlen(user) >= sizeof(s->user)) {
-		snprintf(s->user, sizeof(s->user), "%s", "(too long)");
+	if (strlen(user) >= sizeof(s->auth->user)) {
+		snprintf(s->auth->user, sizeof(s->auth->user), "%s", "(too long)");
 		return bad_username(s);
 	}
-	snprintf(s->user, sizeof(s->user), "%s", user);
+	snprintf(s->auth->user, sizeof(s->auth->user), "%s", user);
 	plus = strchr(user, '+');
 	s->command_mode = 0;
 	if (plus == NULL && util_name_valid(user)) {
 		/* ENGINEER alone: gateway commands (engcmd.c), never a device. */
 		s->engineer = config_engineer(s->cfg, user);
-		snprintf(s->want_engineer, sizeof(s->want_engineer), "%s", user);
+		snprintf(s->auth->want_engineer, sizeof(s->auth->want_engineer), "%s", user);
 		s->command_mode = 1;
 		return 0;
 	}
@@ -119,10 +133,10 @@ identify(struct session *s, const char *user)
 	if (!util_name_valid(eng) || !util_name_valid(tgt)) {
 		return bad_username(s);
 	}
-	snprintf(s->want_engineer, sizeof(s->want_engineer), "%s", eng);
+	snprintf(s->auth->want_engineer, sizeof(s->auth->want_engineer), "%s", eng);
 	s->engineer = config_engineer(s->cfg, eng);	/* NULL: refused like a wrong key */
 	s->target = config_target(s->cfg, tgt);	/* checked once the key is proven */
-	snprintf(s->want_target, sizeof(s->want_target), "%s", tgt);
+	snprintf(s->auth->want_target, sizeof(s->auth->want_target), "%s", tgt);
 	return 0;
 }
 
@@ -134,24 +148,24 @@ key_refused(struct session *s, struct ssh_key_struct *key)
 
 	keys_fingerprint(key, fp, sizeof(fp));
 	if (s->engineer == NULL) {
-		s->pending_reason = "unknown_engineer";
-		snprintf(s->pending_detail, sizeof(s->pending_detail), "unknown engineer '%s' (key %s)",
-		    s->want_engineer, fp);
+		s->auth->pending_reason = "unknown_engineer";
+		snprintf(s->auth->pending_detail, sizeof(s->auth->pending_detail), "unknown engineer '%s' (key %s)",
+		    s->auth->want_engineer, fp);
 	} else {
-		s->pending_reason = "key_not_authorized";
-		snprintf(s->pending_detail, sizeof(s->pending_detail), "key %s is not authorized for engineer %s",
+		s->auth->pending_reason = "key_not_authorized";
+		snprintf(s->auth->pending_detail, sizeof(s->auth->pending_detail), "key %s is not authorized for engineer %s",
 		    fp, s->engineer->name);
 	}
-	if (!s->key_banner_sent) {
+	if (!s->auth->key_banner_sent) {
 		ssh_string b;
 
 		/* The same words whether or not the engineer exists. */
-		snprintf(text, sizeof(text), "remgate: key %s is not authorized for %s\r\n", fp, s->user);
+		snprintf(text, sizeof(text), "remgate: key %s is not authorized for %s\r\n", fp, s->auth->user);
 		if ((b = ssh_string_from_char(text)) != NULL) {
 			ssh_send_issue_banner(s->eng, b);
 			ssh_string_free(b);
 		}
-		s->key_banner_sent = 1;
+		s->auth->key_banner_sent = 1;
 	}
 	return SSH_AUTH_DENIED;
 }
@@ -173,9 +187,9 @@ on_auth_pubkey(ssh_session eng, const char *user, struct ssh_key_struct *key,
 	struct session *s = userdata;
 	char fp[128] = "?", text[300];
 
-	if (s->refused || identify(s, user) != 0)
+	if (s->auth->refused || identify(s, user) != 0)
 		return SSH_AUTH_DENIED;
-	if (s->pubkey_ok || s->authenticated)
+	if (s->auth->pubkey_ok || s->authenticated)
 		return SSH_AUTH_DENIED;	/* publickey passes once */
 	if (s->engineer == NULL || !config_key_authorized(s->engineer, key))
 		return key_refused(s, key);
@@ -184,7 +198,7 @@ on_auth_pubkey(ssh_session eng, const char *user, struct ssh_key_struct *key,
 	if (signature_state != SSH_PUBLICKEY_STATE_VALID)
 		return SSH_AUTH_DENIED;
 
-	s->pending_reason = NULL;
+	s->auth->pending_reason = NULL;
 	if (s->command_mode || s->target != NULL) {
 		char *b64 = NULL, line[16384];
 		int ok = -1;
@@ -210,15 +224,15 @@ on_auth_pubkey(ssh_session eng, const char *user, struct ssh_key_struct *key,
 		return SSH_AUTH_SUCCESS;
 	}
 	if (s->target == NULL) {
-		snprintf(text, sizeof(text), "unknown target '%s'", s->want_target);
+		snprintf(text, sizeof(text), "unknown target '%s'", s->auth->want_target);
 		refuse(s, "unknown_target", text, NULL);
 		return SSH_AUTH_DENIED;
 	}
-	s->pubkey_ok = 1;
+	s->auth->pubkey_ok = 1;
 	/* A client that leaves now (BatchMode, no way to answer) is still a refusal on record. */
-	s->pending_reason = "token_missing";
-	snprintf(s->pending_detail, sizeof(s->pending_detail), "publickey accepted for %s; the client gave no "
-	    "approval token (keyboard-interactive) before it left", s->user);
+	s->auth->pending_reason = "token_missing";
+	snprintf(s->auth->pending_detail, sizeof(s->auth->pending_detail), "publickey accepted for %s; the client gave no "
+	    "approval token (keyboard-interactive) before it left", s->auth->user);
 	keys_fingerprint(key, fp, sizeof(fp));
 	log_info("event=pubkey_ok engineer=%s target=%s key=%s client=%s", s->engineer->name,
 	    s->target->name, fp, s->client_addr);
@@ -288,8 +302,8 @@ on_kbdint(struct session *s, ssh_message msg)
 		ssh_message_reply_default(msg);
 		return 0;
 	}
-	if (s->refused || !s->pubkey_ok || s->authenticated) {
-		ssh_message_auth_set_methods(msg, s->pubkey_ok ? SSH_AUTH_METHOD_INTERACTIVE : SSH_AUTH_METHOD_PUBLICKEY);
+	if (s->auth->refused || !s->auth->pubkey_ok || s->authenticated) {
+		ssh_message_auth_set_methods(msg, s->auth->pubkey_ok ? SSH_AUTH_METHOD_INTERACTIVE : SSH_AUTH_METHOD_PUBLICKEY);
 		ssh_message_reply_default(msg);
 		return 0;
 	}
@@ -335,7 +349,7 @@ on_message(ssh_session eng, ssh_message msg, void *userdata)
 
 		if (user != NULL)
 			(void)identify(s, user);
-		ssh_message_auth_set_methods(msg, s->pubkey_ok ? SSH_AUTH_METHOD_INTERACTIVE : SSH_AUTH_METHOD_PUBLICKEY);
+		ssh_message_auth_set_methods(msg, s->auth->pubkey_ok ? SSH_AUTH_METHOD_INTERACTIVE : SSH_AUTH_METHOD_PUBLICKEY);
 		return 1;
 	}
 	if (type == SSH_REQUEST_CHANNEL_OPEN && s->authenticated) {
@@ -357,28 +371,57 @@ on_message(ssh_session eng, ssh_message msg, void *userdata)
 	return 1;	/* libssh sends the default refusal */
 }
 
-void
+int
 auth_setup(struct session *s)
 {
-	memset(&s->server_cb, 0, sizeof(s->server_cb));
-	s->server_cb.userdata = s;
-	s->server_cb.auth_none_function = on_auth_none;
-	s->server_cb.auth_pubkey_function = on_auth_pubkey;
-	s->server_cb.channel_open_request_session_function = relay_open_channel;
-	ssh_callbacks_init(&s->server_cb);
-	ssh_set_server_callbacks(s->eng, &s->server_cb);
+	if ((s->auth = calloc(1, sizeof(*s->auth))) == NULL)
+		return -1;
+	memset(&s->auth->server_cb, 0, sizeof(s->auth->server_cb));
+	s->auth->server_cb.userdata = s;
+	s->auth->server_cb.auth_none_function = on_auth_none;
+	s->auth->server_cb.auth_pubkey_function = on_auth_pubkey;
+	s->auth->server_cb.channel_open_request_session_function = relay_open_channel;
+	ssh_callbacks_init(&s->auth->server_cb);
+	ssh_set_server_callbacks(s->eng, &s->auth->server_cb);
 	ssh_set_message_callback(s->eng, on_message, s);
 	ssh_set_auth_methods(s->eng, SSH_AUTH_METHOD_PUBLICKEY);
+	return 0;
+}
+
+void
+auth_free(struct session *s)
+{
+	free(s->auth);
+	s->auth = NULL;
+}
+
+int
+auth_refused(const struct session *s)
+{
+	return s->auth->refused;
+}
+
+void
+auth_grace_expired(struct session *s)
+{
+	struct auth_state *a = s->auth;
+
+	/* Still there but never answered the token prompt: that is the time limit's refusal. */
+	if (a->pending_reason == NULL || strcmp(a->pending_reason, "token_missing") == 0)
+		a->pending_reason = "login_timeout";
+	if (strcmp(a->pending_reason, "login_timeout") == 0)
+		snprintf(a->pending_detail, sizeof(a->pending_detail), "no login within %llds",
+		    (long long)s->cfg->login_grace_time);
 }
 
 void
 auth_finish_refused(struct session *s)
 {
 
-	if (s->authenticated || s->refused || s->pending_reason == NULL)
+	if (s->authenticated || s->auth->refused || s->auth->pending_reason == NULL)
 		return;
-	tell_refused(s, s->pending_reason, s->pending_detail);
+	tell_refused(s, s->auth->pending_reason, s->auth->pending_detail);
 	(void)mc_flush();
-	log_info("event=session_refused user=%s client=%s reason=%s detail=%s", s->user,
-	    s->client_addr, s->pending_reason, s->pending_detail);
+	log_info("event=session_refused user=%s client=%s reason=%s detail=%s", s->auth->user,
+	    s->client_addr, s->auth->pending_reason, s->auth->pending_detail);
 }

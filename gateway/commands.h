@@ -18,10 +18,6 @@ struct command_row {
 	const char *target;
 };
 
-int commands_add(struct store *st, const char *sid, int seq, const struct cmd_entry *e);
 
-/* One session's commands in order, or (sid NULL) those whose text contains needle. */
-int commands_list(struct store *st, const char *sid, int (*cb)(const struct command_row *, void *), void *arg);
-int commands_search(struct store *st, const char *needle, int (*cb)(const struct command_row *, void *), void *arg);
 
 #endif

@@ -31,11 +31,14 @@
 #include "target.h"
 #include "util.h"
 
+/* What a command needs: the store to write, the store to read (opened read-only, nothing created), the configuration, or nothing. */
+enum { NOTHING = -1, CONFIG_ONLY = 0, STORE_RO = 1, STORE_RW = 2 };
+
 struct ctl_cmd {
 	const char *name;
 	const char *sub;	/* NULL: a one-word command */
 	const char *usage;
-	int needs_store;	/* 1: the store; 0: the configuration only; -1: neither */
+	int needs_store;	/* STORE_RW, STORE_RO, CONFIG_ONLY or NOTHING */
 	int (*run)(struct ctl *, int, char **);
 };
 
@@ -567,34 +570,34 @@ cmd_reload(struct ctl *c, int argc, char **argv)
 static const struct ctl_cmd commands[] = {
 	{ "approve", NULL, "approve --engineer E --target T --ticket ID --level 1|2|3 --approver NAME\n"
 	  "           --method written|email|fax|phone|console --valid DURATION\n"
-	  "           [--max-sessions N] [--phase diagnose|implement] [--note TEXT]", 1, cmd_approve },
-	{ "approvals", "list", "approvals list [--json]", 1, cmd_approvals_list },
-	{ "approvals", "revoke", "approvals revoke ID", 1, cmd_approvals_revoke },
-	{ "sessions", "list", "sessions list [--json]", 1, cmd_sessions_list },
-	{ "events", "list", "events list [--json]", 1, cmd_events_list },
-	{ "sessions", "watch", "sessions watch SESSION_ID", 1, cmd_sessions_watch },
-	{ "sessions", "kill", "sessions kill SESSION_ID [--reason TEXT]", 1, cmd_sessions_kill },
-	{ "recording", "verify", "recording verify SESSION_ID|FILE", 1, cmd_recording_verify },
-	{ "recording", "export", "recording export SESSION_ID|FILE --format asciicast|text [-o FILE]", 1,
+	  "           [--max-sessions N] [--phase diagnose|implement] [--note TEXT]", STORE_RW, cmd_approve },
+	{ "approvals", "list", "approvals list [--json]", STORE_RO, cmd_approvals_list },
+	{ "approvals", "revoke", "approvals revoke ID", STORE_RW, cmd_approvals_revoke },
+	{ "sessions", "list", "sessions list [--json]", STORE_RO, cmd_sessions_list },
+	{ "events", "list", "events list [--json]", STORE_RO, cmd_events_list },
+	{ "sessions", "watch", "sessions watch SESSION_ID", STORE_RO, cmd_sessions_watch },
+	{ "sessions", "kill", "sessions kill SESSION_ID [--reason TEXT]", STORE_RO, cmd_sessions_kill },
+	{ "recording", "verify", "recording verify SESSION_ID|FILE", STORE_RO, cmd_recording_verify },
+	{ "recording", "export", "recording export SESSION_ID|FILE --format asciicast|text [-o FILE]", STORE_RO,
 	  cmd_recording_export },
-	{ "recording", "play", "recording play SESSION_ID|FILE [--speed N]", 1, cmd_recording_play },
-	{ "recording", "reveal", "recording reveal SESSION_ID|FILE --escrow-key FILE", 1, cmd_recording_reveal },
-	{ "escrow", "keygen", "escrow keygen --out FILE", -1, cmd_escrow_keygen },
-	{ "commands", "list", "commands list SESSION_ID [--json]", 1, cmd_commands_list },
-	{ "commands", "search", "commands search TEXT [--json]", 1, cmd_commands_search },
-	{ "transfers", "list", "transfers list [SESSION_ID] [--json]", 1, cmd_transfers_list },
-	{ "report", "create", "report create SESSION_ID [SESSION_ID...] --from NARRATIVE.yaml [--out DIR]", 1,
+	{ "recording", "play", "recording play SESSION_ID|FILE [--speed N]", STORE_RO, cmd_recording_play },
+	{ "recording", "reveal", "recording reveal SESSION_ID|FILE --escrow-key FILE", STORE_RW, cmd_recording_reveal },
+	{ "escrow", "keygen", "escrow keygen --out FILE", NOTHING, cmd_escrow_keygen },
+	{ "commands", "list", "commands list SESSION_ID [--json]", STORE_RO, cmd_commands_list },
+	{ "commands", "search", "commands search TEXT [--json]", STORE_RO, cmd_commands_search },
+	{ "transfers", "list", "transfers list [SESSION_ID] [--json]", STORE_RO, cmd_transfers_list },
+	{ "report", "create", "report create SESSION_ID [SESSION_ID...] --from NARRATIVE.yaml [--out DIR]", STORE_RW,
 	  cmd_report_create },
-	{ "report", "list", "report list [--json]", 1, cmd_report_list },
-	{ "report", "show", "report show ID [--json]", 1, cmd_report_show },
-	{ "report", "search", "report search TEXT... [--json]", 1, cmd_report_search },
-	{ "verify", NULL, "verify DIR [--allowed-signers FILE]", 1, cmd_verify },
-	{ "keys", "show", "keys show", 1, cmd_keys_show },
-	{ "keys", "rotate", "keys rotate", 1, cmd_keys_rotate },
-	{ "reload", NULL, "reload", 0, cmd_reload },
-	{ "targets", "list", "targets list", 0, cmd_targets_list },
-	{ "targets", "pubkey", "targets pubkey TARGET", 0, cmd_targets_pubkey },
-	{ "targets", "hostkey", "targets hostkey TARGET|HOST:PORT", 0, cmd_targets_hostkey },
+	{ "report", "list", "report list [--json]", STORE_RO, cmd_report_list },
+	{ "report", "show", "report show ID [--json]", STORE_RO, cmd_report_show },
+	{ "report", "search", "report search TEXT... [--json]", STORE_RO, cmd_report_search },
+	{ "verify", NULL, "verify DIR [--allowed-signers FILE]", STORE_RO, cmd_verify },
+	{ "keys", "show", "keys show", STORE_RO, cmd_keys_show },
+	{ "keys", "rotate", "keys rotate", STORE_RW, cmd_keys_rotate },
+	{ "reload", NULL, "reload", CONFIG_ONLY, cmd_reload },
+	{ "targets", "list", "targets list", CONFIG_ONLY, cmd_targets_list },
+	{ "targets", "pubkey", "targets pubkey TARGET", CONFIG_ONLY, cmd_targets_pubkey },
+	{ "targets", "hostkey", "targets hostkey TARGET|HOST:PORT", CONFIG_ONLY, cmd_targets_hostkey },
 };
 
 static void
@@ -649,7 +652,7 @@ main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (cmd->needs_store < 0)	/* the customer's own machine: no gateway there */
+	if (cmd->needs_store == NOTHING)	/* the customer's own machine: no gateway there */
 		return cmd->run(&c, argc - (cmd->sub ? 1 : 0), argv + (cmd->sub ? 1 : 0));
 	if (path == NULL) {
 		fprintf(stderr, "remgatectl: no configuration: pass -c FILE or set REMGATE_CONFIG\n");
@@ -660,9 +663,12 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	log_init("remgatectl", 0, LOG_LVL_WARN);
-	if (cmd->needs_store) {
-		if (state_prepare(c.cfg, NULL, err, sizeof(err)) != 0 ||
-		    store_open(c.cfg->db_path, &c.st, err, sizeof(err)) != 0) {
+	if (cmd->needs_store != CONFIG_ONLY) {
+		int r = cmd->needs_store == STORE_RO ? store_open_readonly(c.cfg->db_path, &c.st, err, sizeof(err)) :
+		    state_prepare(c.cfg, NULL, err, sizeof(err)) != 0 ? -1 :
+		    store_open(c.cfg->db_path, &c.st, err, sizeof(err));
+
+		if (r != 0) {
 			fprintf(stderr, "remgatectl: %s\n", err);
 			config_free(c.cfg);
 			return EXIT_FAIL;

@@ -110,6 +110,7 @@ cmd_recording_verify(struct ctl *c, int argc, char **argv)
 	struct rec_check chk;
 	struct sigkey *key = NULL;
 	struct keyring ring;
+	uint8_t pub[SIGKEY_PUB_LEN];
 	char err[512], hex[2 * RECFILE_HASH_LEN + 1], from[32], to[32], fp[80];
 	int rc;
 
@@ -120,9 +121,9 @@ cmd_recording_verify(struct ctl *c, int argc, char **argv)
 	/* Seals made before a key rotation verify with the key of their time. */
 	if (sigkey_load(c->cfg->signing_key, &key, err, sizeof(err)) != 0)
 		return ctl_fail("cannot load the signing key: %s", err);
-	keyhistory_note_key(c->st, key, (int64_t)time(NULL));
+	sigkey_public(key, pub);
 	sigkey_free(key);
-	if (keyring_from_store(c->st, &ring) != 0)
+	if (keyring_from_store(c->st, &ring) != 0 || keyring_add_current(&ring, pub) != 0)
 		return ctl_fail("cannot read the signing key history: %s", store_errmsg(c->st));
 	if ((rc = recording_open(c, argv[1], &r)) != 0)
 		return rc;

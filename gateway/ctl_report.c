@@ -340,7 +340,6 @@ cmd_keys_show(struct ctl *c, int argc, char **argv)
 		return r;
 	sigkey_public(k, pub);
 	sigkey_free(k);
-	keyhistory_note(c->st, pub, (int64_t)time(NULL));
 	report_principal(c->cfg, principal, sizeof(principal));
 	if (sigkey_public_line(pub, "remgate-signing-key", line, sizeof(line)) != 0 ||
 	    sigkey_fingerprint(pub, fp, sizeof(fp)) != 0)

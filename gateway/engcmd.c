@@ -31,6 +31,7 @@ struct engcmd {
 	size_t len;
 	int too_long;
 	int eof, closed, ran, pty;
+	struct ssh_channel_callbacks_struct cb;
 };
 
 static int
@@ -130,16 +131,16 @@ engcmd_open_channel(struct session *s, ssh_session eng)
 		return NULL;
 	if ((s->chan = ssh_channel_new(eng)) == NULL)
 		return NULL;
-	memset(&s->eng_cb, 0, sizeof(s->eng_cb));
-	s->eng_cb.userdata = s;
-	s->eng_cb.channel_data_function = on_data;
-	s->eng_cb.channel_eof_function = on_eof;
-	s->eng_cb.channel_close_function = on_close;
-	s->eng_cb.channel_pty_request_function = on_pty;
-	s->eng_cb.channel_exec_request_function = on_exec;
-	s->eng_cb.channel_shell_request_function = on_shell;
-	ssh_callbacks_init(&s->eng_cb);
-	ssh_set_channel_callbacks(s->chan, &s->eng_cb);
+	memset(&s->ecmd->cb, 0, sizeof(s->ecmd->cb));
+	s->ecmd->cb.userdata = s;
+	s->ecmd->cb.channel_data_function = on_data;
+	s->ecmd->cb.channel_eof_function = on_eof;
+	s->ecmd->cb.channel_close_function = on_close;
+	s->ecmd->cb.channel_pty_request_function = on_pty;
+	s->ecmd->cb.channel_exec_request_function = on_exec;
+	s->ecmd->cb.channel_shell_request_function = on_shell;
+	ssh_callbacks_init(&s->ecmd->cb);
+	ssh_set_channel_callbacks(s->chan, &s->ecmd->cb);
 	return s->chan;
 }
 

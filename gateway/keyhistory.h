@@ -21,14 +21,6 @@ struct keyhistory_row {
 
 /* Make sure key is listed (in use from now if new). 0 or -1. */
 int keyhistory_note_key(struct store *st, const struct sigkey *key, int64_t now);
-int keyhistory_note(struct store *st, const uint8_t pub[SIGKEY_PUB_LEN], int64_t now);
-/* Every key, oldest first. */
-int keyhistory_list(struct store *st, int (*cb)(const struct keyhistory_row *, void *), void *arg);
-/* 0 known (span filled), 1 never a key of this gateway, -1 error. */
-int keyhistory_find(struct store *st, const uint8_t pub[SIGKEY_PUB_LEN], int64_t *valid_after,
-    int64_t *valid_before);
-/* Mark pub as out of use from now. 0 or -1. */
-int keyhistory_retire(struct store *st, const uint8_t pub[SIGKEY_PUB_LEN], int64_t now, const char *by);
 /*
  * An OpenSSH allowed_signers line for pub:
  *   PRINCIPAL namespaces="NS",valid-after="YYYYMMDDhhmmssZ"[,valid-before=…] ssh-ed25519 AAAA…
@@ -50,6 +42,8 @@ struct keyring {
 
 /* Every key of this gateway's history. 0 or -1. */
 int keyring_from_store(struct store *st, struct keyring *kr);
+/* The signing key in use now, if the history does not list it yet (a reader cannot write it there). 0 or -1. */
+int keyring_add_current(struct keyring *kr, const uint8_t pub[SIGKEY_PUB_LEN]);
 /*
  * The Ed25519 keys of an allowed_signers file whose namespaces (if given)
  * include ns. 0, or -1 with errno (unreadable) or EINVAL (no usable key).

@@ -19,6 +19,34 @@
 #include "session.h"
 #include "xfer.h"
 
+/* What only the relay keeps: the channels' callbacks and how the end was passed on. */
+struct relay_state {
+	struct ssh_channel_callbacks_struct eng_cb;
+	struct ssh_channel_callbacks_struct tgt_cb;
+	int exit_sent, exit_recorded;	/* exit status/signal passed on, and recorded */
+	int exit_core;
+	int64_t closing_since;		/* we began closing (0: not yet); the peer gets 5 s to answer */
+	int pty;
+};
+
+/* Made on first use; an allocation failure ends the process (nothing is relayed unrecorded). */
+static struct relay_state *
+rs(struct session *s)
+{
+	if (s->relay == NULL && (s->relay = calloc(1, sizeof(*s->relay))) == NULL) {
+		log_error("event=internal error=\"out of memory\"");
+		exit(1);
+	}
+	return s->relay;
+}
+
+void
+relay_free(struct session *s)
+{
+	free(s->relay);
+	s->relay = NULL;
+}
+
 /* ---- into the recording -------------------------------------------- */
 
 static void
@@ -84,13 +112,13 @@ tap(void *arg, struct relaybuf *b, const void *data, size_t len)
 
 	s->last_activity = (int64_t)(now / 1000000);
 	if (b == &s->to_target) {
-		if (s->pty)
+		if (rs(s)->pty)
 			cmdlog_input(s->cmds, data, len, now, record_input_run, s);
 		else
 			session_record(s, REC_INPUT, data, len);
 	} else if (b == &s->to_engineer) {
 		session_record(s, REC_OUTPUT, data, len);
-		if (s->pty)
+		if (rs(s)->pty)
 			cmdlog_output(s->cmds, data, len, now);
 	} else {
 		session_record(s, REC_STDERR, data, len);
@@ -167,7 +195,7 @@ eng_pty(ssh_session session, ssh_channel channel, const char *term, int cols, in
 		return -1;
 	}
 	log_debug("event=pty term=%s cols=%d rows=%d", term, cols, rows);
-	s->pty = 1;
+	rs(s)->pty = 1;
 	record_json(s, REC_PTY, "term", term, "cols", cols, "rows", rows);
 	return 0;
 }
@@ -324,22 +352,22 @@ relay_open_channel(ssh_session eng, void *userdata)
 		return engcmd_open_channel(s, eng);
 	if ((s->chan = ssh_channel_new(eng)) == NULL)
 		return NULL;
-	memset(&s->eng_cb, 0, sizeof(s->eng_cb));
-	s->eng_cb.userdata = s;
-	s->eng_cb.channel_data_function = eng_data;
-	s->eng_cb.channel_eof_function = eng_eof;
-	s->eng_cb.channel_close_function = eng_close;
-	s->eng_cb.channel_pty_request_function = eng_pty;
-	s->eng_cb.channel_pty_window_change_function = eng_window_change;
-	s->eng_cb.channel_env_request_function = eng_env;
-	s->eng_cb.channel_signal_function = eng_signal;
-	s->eng_cb.channel_shell_request_function = eng_shell;
-	s->eng_cb.channel_exec_request_function = eng_exec;
-	s->eng_cb.channel_subsystem_request_function = eng_subsystem;
-	s->eng_cb.channel_auth_agent_req_function = eng_agent;
+	memset(&rs(s)->eng_cb, 0, sizeof(rs(s)->eng_cb));
+	rs(s)->eng_cb.userdata = s;
+	rs(s)->eng_cb.channel_data_function = eng_data;
+	rs(s)->eng_cb.channel_eof_function = eng_eof;
+	rs(s)->eng_cb.channel_close_function = eng_close;
+	rs(s)->eng_cb.channel_pty_request_function = eng_pty;
+	rs(s)->eng_cb.channel_pty_window_change_function = eng_window_change;
+	rs(s)->eng_cb.channel_env_request_function = eng_env;
+	rs(s)->eng_cb.channel_signal_function = eng_signal;
+	rs(s)->eng_cb.channel_shell_request_function = eng_shell;
+	rs(s)->eng_cb.channel_exec_request_function = eng_exec;
+	rs(s)->eng_cb.channel_subsystem_request_function = eng_subsystem;
+	rs(s)->eng_cb.channel_auth_agent_req_function = eng_agent;
 	/* x11-req has no callback on purpose: the message handler refuses it. */
-	ssh_callbacks_init(&s->eng_cb);
-	ssh_set_channel_callbacks(s->chan, &s->eng_cb);
+	ssh_callbacks_init(&rs(s)->eng_cb);
+	ssh_set_channel_callbacks(s->chan, &rs(s)->eng_cb);
 	return s->chan;
 }
 
@@ -401,21 +429,21 @@ tgt_exit_signal(ssh_session session, ssh_channel channel, const char *sig, int c
 	(void)errmsg;
 	(void)lang;
 	snprintf(s->exit_signal, sizeof(s->exit_signal), "%s", sig ? sig : "");
-	s->exit_core = core;
+	rs(s)->exit_core = core;
 }
 
 void
 relay_setup_target_callbacks(struct session *s)
 {
-	memset(&s->tgt_cb, 0, sizeof(s->tgt_cb));
-	s->tgt_cb.userdata = s;
-	s->tgt_cb.channel_data_function = tgt_data;
-	s->tgt_cb.channel_eof_function = tgt_eof;
-	s->tgt_cb.channel_close_function = tgt_close;
-	s->tgt_cb.channel_exit_status_function = tgt_exit_status;
-	s->tgt_cb.channel_exit_signal_function = tgt_exit_signal;
-	ssh_callbacks_init(&s->tgt_cb);
-	ssh_set_channel_callbacks(s->tc.channel, &s->tgt_cb);
+	memset(&rs(s)->tgt_cb, 0, sizeof(rs(s)->tgt_cb));
+	rs(s)->tgt_cb.userdata = s;
+	rs(s)->tgt_cb.channel_data_function = tgt_data;
+	rs(s)->tgt_cb.channel_eof_function = tgt_eof;
+	rs(s)->tgt_cb.channel_close_function = tgt_close;
+	rs(s)->tgt_cb.channel_exit_status_function = tgt_exit_status;
+	rs(s)->tgt_cb.channel_exit_signal_function = tgt_exit_signal;
+	ssh_callbacks_init(&rs(s)->tgt_cb);
+	ssh_set_channel_callbacks(s->tc.channel, &rs(s)->tgt_cb);
 }
 
 /* ---- moving what the callbacks left behind, and ending ------------- */
@@ -424,11 +452,11 @@ relay_setup_target_callbacks(struct session *s)
 static void
 record_exit(struct session *s)
 {
-	if (s->exit_recorded)
+	if (rs(s)->exit_recorded)
 		return;
-	s->exit_recorded = 1;
+	rs(s)->exit_recorded = 1;
 	if (s->exit_signal[0] != '\0')
-		record_json(s, REC_EXIT, "signal", s->exit_signal, "core", s->exit_core ? 1 : 0, NULL, 0);
+		record_json(s, REC_EXIT, "signal", s->exit_signal, "core", rs(s)->exit_core ? 1 : 0, NULL, 0);
 	else
 		record_json(s, REC_EXIT, NULL, NULL, "status", s->exit_status, NULL, 0);
 }
@@ -437,9 +465,9 @@ record_exit(struct session *s)
 static void
 send_exit(struct session *s)
 {
-	s->exit_sent = 1;
+	rs(s)->exit_sent = 1;
 	if (s->exit_signal[0] != '\0')
-		ssh_channel_request_send_exit_signal(s->chan, s->exit_signal, s->exit_core, "", "");
+		ssh_channel_request_send_exit_signal(s->chan, s->exit_signal, rs(s)->exit_core, "", "");
 	else if (s->exit_status >= 0)
 		ssh_channel_request_send_exit_status(s->chan, s->exit_status);
 	else
@@ -466,8 +494,8 @@ send_close(struct session *s, struct chan_end *c, ssh_channel ch, int64_t now)
 		return;
 	ssh_channel_close(ch);
 	chan_set_out(c, CHAN_CLOSED);
-	if (s->closing_since == 0)
-		s->closing_since = now;
+	if (rs(s)->closing_since == 0)
+		rs(s)->closing_since = now;
 }
 
 void
@@ -485,7 +513,7 @@ relay_pump(struct session *s)
 		relaybuf_pump(&s->to_engineer, s->tc.channel, s->chan);
 		relaybuf_pump(&s->to_engineer_err, s->tc.channel, s->chan);
 	}
-	if (s->closing_since == 0 && xfer_check(s)) {
+	if (rs(s)->closing_since == 0 && xfer_check(s)) {
 		/* A refused transfer, or a malformed SFTP stream: nothing more passes either way. */
 		if (s->end_reason == END_NONE)
 			s->end_reason = END_REQUEST_REFUSED;
@@ -511,7 +539,7 @@ relay_pump(struct session *s)
 	ended = s->exit_signal[0] != '\0' || s->exit_status >= 0 || chan_in_closed(dev);
 	if (chan_in_eof(dev) && out_done && ended && !chan_in_closed(eng))
 		send_eof(s, eng, s->chan, "\1");
-	if (ended && out_done && (chan_out_eof(eng) || chan_in_closed(dev)) && !s->exit_sent && !chan_in_closed(eng))
+	if (ended && out_done && (chan_out_eof(eng) || chan_in_closed(dev)) && !rs(s)->exit_sent && !chan_in_closed(eng))
 		send_exit(s);
 	/* The device is done and all it said is delivered: close the engineer's channel. */
 	if (chan_in_closed(dev) && out_done && !chan_in_closed(eng)) {
@@ -539,10 +567,10 @@ relay_pump(struct session *s)
 		s->done = 1;
 		return;
 	}
-	if (s->closing_since > 0) {
+	if (rs(s)->closing_since > 0) {
 		if (chan_in_closed(eng) && !s->started)
 			s->done = 1;
-		else if (now - s->closing_since >= 5)
+		else if (now - rs(s)->closing_since >= 5)
 			s->done = 1;	/* the peer never acknowledged; do not hang on it */
 	}
 }

@@ -60,7 +60,7 @@ struct keyring;
 void report_check_recording(const struct keyring *kr, const uint8_t *data, size_t len, struct rec_check *chk,
     char *signer, size_t signerlen);
 
-/* ---- the fault database (report_store.c) ---- */
+/* ---- the fault database (its rows; the functions are in store.h) ---- */
 
 struct report_row {
 	int64_t id;
@@ -92,22 +92,6 @@ struct report_facts {
 	const char *signing_key;
 };
 
-/* Reserve a report id (a row without its signed JSON yet). 0 or -1. */
-int report_store_reserve(struct store *st, const struct report_facts *f, int64_t *id);
-/* Complete it: the signed JSON, the sessions it covers, the search index. 0 or -1. */
-int report_store_finish(struct store *st, int64_t id, const char *bundle_dir, const char *report_json,
-    const struct report_facts *f, const char *const *session_ids, size_t nsessions, const char *commands_text);
-/* Drop a reserved row whose bundle failed. */
-void report_store_abandon(struct store *st, int64_t id);
-/* How many reports made by created_by include session sid (for the engineers' quota). 0 or -1. */
-int report_store_count_for_session(struct store *st, const char *sid, const char *created_by, int *n);
-/* Completed reports, newest first. */
-int report_store_list(struct store *st, int (*cb)(const struct report_row *, void *), void *arg);
-/* 0 found, 1 not found, -1 error. */
-int report_store_get(struct store *st, int64_t id, int (*cb)(const struct report_row *, void *), void *arg);
-/* Full-text search (every word must match, best first). -1 with err on a bad query. */
-int report_store_search(struct store *st, const char *text, int (*cb)(const struct report_row *, void *),
-    void *arg, char *err, size_t errlen);
 
 /* ---- checking a bundle (report_verify.c) ---- */
 

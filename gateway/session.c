@@ -229,17 +229,12 @@ run_loop(struct session *s)
 			close(s->startup_fd);	/* no longer a startup: the parent admits others */
 			s->startup_fd = -1;
 		}
-		if (s->refused) {
+		if (auth_refused(s)) {
 			ssh_blocking_flush(s->eng, 2000);	/* the banner first */
 			break;
 		}
 		if (!s->authenticated && grace_expired) {
-			/* Still there but never answered the token prompt: that is the time limit's refusal. */
-			if (s->pending_reason == NULL || strcmp(s->pending_reason, "token_missing") == 0)
-				s->pending_reason = "login_timeout";
-			if (strcmp(s->pending_reason, "login_timeout") == 0)
-				snprintf(s->pending_detail, sizeof(s->pending_detail),
-				    "no login within %llds", (long long)s->cfg->login_grace_time);
+			auth_grace_expired(s);
 			break;
 		}
 		if (s->started && !s->target_in_event && join_target(s) != 0) {
@@ -320,7 +315,10 @@ session_run(const struct config *cfg, ssh_bind bind, int fd, int startup_fd, con
 		close(fd);
 		goto out;
 	}
-	auth_setup(s);
+	if (auth_setup(s) != 0) {
+		log_error("event=internal error=\"out of memory\"");
+		goto out;
+	}
 	if (ssh_handle_key_exchange(s->eng) != SSH_OK) {
 		/* Scanners and port checks end here; not a failure of ours. */
 		log_info("event=kex_failed client=%s error=\"%s\"", client_addr, ssh_get_error(s->eng));
@@ -360,6 +358,9 @@ out:
 	escrow_free(s->escrow);
 	cmdlog_free(s->cmds);
 	engcmd_free(s);
+	auth_free(s);
+	xfer_finish(s);
+	relay_free(s);
 	relaybuf_free(&s->to_target);
 	relaybuf_free(&s->to_engineer);
 	relaybuf_free(&s->to_engineer_err);

@@ -40,36 +40,24 @@ struct session {
 	int64_t started_at;
 	int startup_fd;			/* closed once authenticated: the parent counts startups by it */
 
-	/* Authentication. */
-	char user[160];			/* as sent: "engineer+target" */
-	char want_engineer[80];		/* the engineer part, before it is known to exist */
-	char want_target[80];		/* the target part, before it is known to exist */
+	/* Authentication: its steps are auth.c's own (struct auth_state); the outcome is here. */
+	struct auth_state *auth;
 	const struct principal *engineer;
 	const struct target *target;
-	int pubkey_ok;
 	int authenticated;
-	int refused;			/* a final refusal: disconnect */
-	const char *pending_reason;	/* key refusal not yet final */
-	char pending_detail[256];
-	int key_banner_sent;
 	int command_mode;		/* logged in as ENGINEER alone: gateway commands, no device */
 	struct engcmd *ecmd;
 
-	/* The relay. */
+	/* The relay: its callbacks and exit bookkeeping are relay.c's own (struct relay_state). */
+	struct relay_state *relay;
 	struct target_conn tc;
 	ssh_channel chan;		/* the engineer's session channel */
-	struct ssh_server_callbacks_struct server_cb;
-	struct ssh_channel_callbacks_struct eng_cb;
-	struct ssh_channel_callbacks_struct tgt_cb;
 	int started;			/* shell or exec running on the target */
 	int target_in_event;
 	struct chan_end eng_end, dev_end;	/* the engineer's channel and the device's (chanend.h) */
-	int exit_sent, exit_recorded;	/* exit status/signal passed on, and recorded */
 	struct relaybuf to_target, to_engineer, to_engineer_err;
 	int exit_status;		/* -1 until the target sends one */
 	char exit_signal[32];
-	int exit_core;
-	int64_t closing_since;		/* we began closing (0: not yet); the peer gets 5 s to answer */
 	int64_t last_activity;		/* a byte either way (idle_timeout) */
 	enum end_reason end_reason;
 	int done;
@@ -79,15 +67,8 @@ struct session {
 	struct cmdlog *cmds;	/* pty sessions only */
 	struct escrow *escrow;	/* hidden input is sealed to the customer's key; NULL without one */
 	/* File transfers (xfer.c). */
-	struct sftp_audit *sftp;
-	struct scp_audit *scp;
-	enum scp_mode scp_mode;
-	char xfer_error[300];	/* why the SFTP stream was cut */
-	char xfer_notice[600];	/* a policy refusal to tell the engineer from the loop */
-	int xfer_refused;	/* the channel's transfer was refused: tell, exit 1, close */
-	int xfer_failed;
+	struct xfer_state *xfer;	/* xfer.c's own; NULL until a transfer starts */
 	int ncmds;
-	int pty;
 };
 
 /* The stop flag set by SIGTERM in the child. */
@@ -107,12 +88,18 @@ void tell_engineer(struct session *s, const char *line);
 /* A record of type with a small JSON or text payload (to the monitor). */
 void session_record(struct session *s, uint8_t type, const void *data, size_t len);
 
-/* auth.c */
-void auth_setup(struct session *s);
+/* auth.c: its state is allocated here and freed by auth_free. 0, or -1 out of memory. */
+int auth_setup(struct session *s);
+void auth_free(struct session *s);
+/* A final refusal was sent: the connection ends. */
+int auth_refused(const struct session *s);
+/* The login grace time ran out before the engineer got in: that is the refusal on record. */
+void auth_grace_expired(struct session *s);
 /* Write a refusal event and log line for a connection that never got in. */
 void auth_finish_refused(struct session *s);
 
-/* relay.c */
+/* relay.c (its state is made on first use and freed by relay_free) */
+void relay_free(struct session *s);
 void relay_setup_target_callbacks(struct session *s);
 /* Route the relay buffers' bytes into the recording and the command log. */
 void relay_setup_recording(struct session *s);

@@ -1,14 +1,30 @@
 /*
- * The embedded store: SQLite in WAL mode. Opening it applies the numbered
- * migrations from logs-schema/ that are not yet recorded in
- * schema_migrations. Each process opens its own handle (never across fork).
+ * The store: every record the gateway keeps, behind one typed API. Domain
+ * code (approvals, sessions, reports, the daemon, remgatectl) calls these
+ * functions and never SQL; the SQLite implementation is in gateway/store/
+ * (WAL, the numbered migrations from logs-schema/ applied at open), so a
+ * second backend is another implementation of this file, not a rewrite.
+ * Each process opens its own handle (never across fork).
  */
 #ifndef REMGATE_STORE_H
 #define REMGATE_STORE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
-#include <sqlite3.h>
+#include "sigkey.h"	/* SIGKEY_PUB_LEN */
+
+struct store;
+struct approval;
+struct approval_request;
+struct audit_event;
+struct audit_session;
+struct cmd_entry;
+struct command_row;
+struct transfer_row;
+struct report_facts;
+struct report_row;
+struct keyhistory_row;
 
 struct store_migration {
 	int version;
@@ -19,27 +35,107 @@ struct store_migration {
 extern const struct store_migration store_migrations[];
 extern const int store_migrations_count;
 
-struct store;
+/* ---- opening ---- */
 
 /* Open (creating if needed) and migrate. On failure -1 and err filled. */
 int store_open(const char *path, struct store **out, char *err, size_t errlen);
+/*
+ * Open an existing store for reading only: creates nothing, migrates
+ * nothing, and refuses a store whose schema is not this build's.
+ */
+int store_open_readonly(const char *path, struct store **out, char *err, size_t errlen);
 void store_close(struct store *st);
-sqlite3 *store_db(struct store *st);
-
 /* Highest applied migration version, or -1. */
 int store_schema_version(struct store *st);
-
-/* Prepare sql; on failure logs and returns NULL. */
-sqlite3_stmt *store_prepare(struct store *st, const char *sql);
-
-/* Bind text, or NULL when v is NULL (the statement keeps the pointer: SQLITE_STATIC). */
-void store_bind_text_or_null(sqlite3_stmt *s, int i, const char *v);
-/* Step a statement that returns no rows, and finalize it (NULL: a failed prepare). 0 or -1. */
-int store_step_done(sqlite3_stmt *s);
-/* Run sql (no rows, no parameters): BEGIN, COMMIT, ROLLBACK. 0 or -1. */
-int store_exec(struct store *st, const char *sql);
-
 /* Last error text of the handle, for messages. */
 const char *store_errmsg(struct store *st);
+
+/* ---- approvals (approval.h has the checks and the token) ---- */
+
+/* The token's salt and hash as stored, for the check at login. */
+struct approval_secret {
+	uint8_t salt[32], hash[64];
+	size_t salt_len, hash_len;
+};
+
+int store_approval_insert(struct store *st, const struct approval_request *req, const uint8_t *salt,
+    size_t salt_len, const uint8_t *hash, size_t hash_len, int64_t now, int64_t *id);
+/* 0 revoked now, 2 already revoked, -1 error. */
+int store_approval_revoke(struct store *st, int64_t id, const char *by, int64_t now);
+/* 0 found (sec filled unless NULL), 1 not found, -1 error. */
+int store_approval_get(struct store *st, int64_t id, struct approval *out, struct approval_secret *sec);
+/* Newest first; stops when cb returns non-zero. */
+int store_approval_list(struct store *st, int (*cb)(const struct approval *, void *), void *arg);
+/* Take one use if the approval is in its window, not revoked, not used up: 1 taken, 0 not, -1 error. */
+int store_approval_take_use(struct store *st, int64_t id, int64_t now);
+/* Give back a use taken for a session that never opened. 0 or -1. */
+int store_approval_give_back(struct store *st, int64_t id);
+
+/* ---- sessions and events (audit.h has the rows) ---- */
+
+/* Record ev at time ts (ev->ts ignored). 0 or -1. */
+int audit_event_add(struct store *st, const struct audit_event *ev, int64_t ts);
+/* One session by id: 0 found, 1 not found, -1 error. cb is called once. */
+int audit_session_get(struct store *st, const char *id, int (*cb)(const struct audit_session *, void *), void *arg);
+int audit_session_begin(struct store *st, const struct audit_session *s);
+int audit_session_kind(struct store *st, const char *id, const char *kind, const char *command);
+int audit_session_end(struct store *st, const struct audit_session *s);
+/*
+ * Close rows left open by a process that died: pid > 0 for one child,
+ * pid == 0 for every open row (at daemon start). Returns rows closed or -1.
+ */
+int audit_sessions_close_abnormal(struct store *st, int64_t pid, const char *reason, int64_t now);
+/* The recording file of a session, and its seal once written. */
+int audit_session_recording(struct store *st, const char *id, const char *path);
+int audit_session_sealed(struct store *st, const char *id, uint32_t records, const char *head_hex);
+/* remgatectl asks a running session to end; the session reads who and why. */
+int audit_session_request_kill(struct store *st, const char *id, const char *by, const char *reason, int64_t now);
+/* 0 found (strings malloc'd), 1 none, -1 error. */
+int audit_session_kill_request(struct store *st, const char *id, char **by, char **reason);
+int audit_session_list(struct store *st, int (*cb)(const struct audit_session *, void *), void *arg);
+int audit_event_list(struct store *st, int (*cb)(const struct audit_event *, void *), void *arg);
+
+/* ---- commands (commands.h) ---- */
+
+int commands_add(struct store *st, const char *sid, int seq, const struct cmd_entry *e);
+/* One session's commands in order, or (sid NULL) those whose text contains needle. */
+int commands_list(struct store *st, const char *sid, int (*cb)(const struct command_row *, void *), void *arg);
+int commands_search(struct store *st, const char *needle, int (*cb)(const struct command_row *, void *), void *arg);
+
+/* ---- transfers (transfers.h) ---- */
+
+int transfers_add(struct store *st, const struct transfer_row *t);
+/* One session's operations in order, or every session's (sid NULL), oldest first. */
+int transfers_list(struct store *st, const char *sid, int (*cb)(const struct transfer_row *, void *), void *arg);
+
+/* ---- reports: the fault database (report.h) ---- */
+
+/* Reserve a report id (a row without its signed JSON yet). 0 or -1. */
+int report_store_reserve(struct store *st, const struct report_facts *f, int64_t *id);
+/* Complete it: the signed JSON, the sessions it covers, the search index. 0 or -1. */
+int report_store_finish(struct store *st, int64_t id, const char *bundle_dir, const char *report_json,
+    const struct report_facts *f, const char *const *session_ids, size_t nsessions, const char *commands_text);
+/* Drop a reserved row whose bundle failed. */
+void report_store_abandon(struct store *st, int64_t id);
+/* How many reports made by created_by include session sid (for the engineers' quota). 0 or -1. */
+int report_store_count_for_session(struct store *st, const char *sid, const char *created_by, int *n);
+/* Completed reports, newest first. */
+int report_store_list(struct store *st, int (*cb)(const struct report_row *, void *), void *arg);
+/* 0 found, 1 not found, -1 error. */
+int report_store_get(struct store *st, int64_t id, int (*cb)(const struct report_row *, void *), void *arg);
+/* Full-text search (every word must match, best first). -1 with err on a bad query. */
+int report_store_search(struct store *st, const char *text, int (*cb)(const struct report_row *, void *),
+    void *arg, char *err, size_t errlen);
+
+/* ---- signing keys (keyhistory.h) ---- */
+
+int keyhistory_note(struct store *st, const uint8_t pub[SIGKEY_PUB_LEN], int64_t now);
+/* Every key, oldest first. */
+int keyhistory_list(struct store *st, int (*cb)(const struct keyhistory_row *, void *), void *arg);
+/* 0 known (span filled), 1 never a key of this gateway, -1 error. */
+int keyhistory_find(struct store *st, const uint8_t pub[SIGKEY_PUB_LEN], int64_t *valid_after,
+    int64_t *valid_before);
+/* Mark pub as out of use from now. 0 or -1. */
+int keyhistory_retire(struct store *st, const uint8_t pub[SIGKEY_PUB_LEN], int64_t now, const char *by);
 
 #endif

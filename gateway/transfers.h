@@ -27,7 +27,4 @@ struct transfer_row {
  */
 char *transfers_text(const struct transfer_row *t);
 
-int transfers_add(struct store *st, const struct transfer_row *t);
-/* One session's operations in order, or every session's (sid NULL), oldest first. */
-int transfers_list(struct store *st, const char *sid, int (*cb)(const struct transfer_row *, void *), void *arg);
 #endif

@@ -19,6 +19,28 @@
 #include "xfer.h"
 
 /* One file operation: the monitor writes the row, the event, the command and the record. */
+/* The session's transfers: the parsers and what the loop must say and do. */
+struct xfer_state {
+	struct sftp_audit *sftp;
+	struct scp_audit *scp;
+	enum scp_mode scp_mode;
+	char error[300];	/* why the SFTP stream was cut */
+	char notice[600];	/* a policy refusal to tell the engineer from the loop */
+	int refused;		/* the channel's transfer was refused: tell, exit 1, close */
+	int failed;
+};
+
+/* The state, made on first use; an allocation failure ends the process (nothing to relay unaudited). */
+static struct xfer_state *
+xs(struct session *s)
+{
+	if (s->xfer == NULL && (s->xfer = calloc(1, sizeof(*s->xfer))) == NULL) {
+		log_error("event=internal error=\"out of memory\"");
+		exit(1);
+	}
+	return s->xfer;
+}
+
 static void
 record_op(struct session *s, struct transfer_row *t)
 {
@@ -37,8 +59,8 @@ on_sftp_op(void *arg, const struct sftp_op *op)
 	struct session *s = arg;
 
 	/* SFTP clients show only "Permission denied": say why on stderr too, from the loop. */
-	if (op->by_gateway && s->xfer_notice[0] == '\0')
-		snprintf(s->xfer_notice, sizeof(s->xfer_notice), "%s %s refused: %s is read-only for file transfers",
+	if (op->by_gateway && xs(s)->notice[0] == '\0')
+		snprintf(xs(s)->notice, sizeof(xs(s)->notice), "%s %s refused: %s is read-only for file transfers",
 		    op->op, op->path ? op->path : "", s->target->name);
 	int close = strcmp(op->op, "close") == 0;
 	struct transfer_row o = { .protocol = "sftp", .op = op->op, .path = op->path, .path2 = op->path2,
@@ -65,7 +87,7 @@ on_scp_op(void *arg, const struct scp_op *op)
 static long
 malformed(struct session *s, const char *side, const char *why)
 {
-	snprintf(s->xfer_error, sizeof(s->xfer_error), "malformed SFTP packet from the %s: %s", side, why);
+	snprintf(xs(s)->error, sizeof(xs(s)->error), "malformed SFTP packet from the %s: %s", side, why);
 	return -1;
 }
 
@@ -89,7 +111,7 @@ filter_requests(void *arg, struct relaybuf *b, const char *data, size_t len)
 			break;
 		if (r < 0)
 			return malformed(s, "client", err);
-		switch (sftp_request(s->sftp, p, pkt, reply, &rl, err, sizeof(err))) {
+		switch (sftp_request(xs(s)->sftp, p, pkt, reply, &rl, err, sizeof(err))) {
 		case SFTP_PASS:
 			pos += pkt;
 			break;
@@ -120,7 +142,7 @@ filter_responses(void *arg, struct relaybuf *b, const char *data, size_t len)
 
 		if (r == 0)
 			break;
-		if (r < 0 || sftp_response(s->sftp, p, pkt, err, sizeof(err)) != SFTP_PASS)
+		if (r < 0 || sftp_response(xs(s)->sftp, p, pkt, err, sizeof(err)) != SFTP_PASS)
 			return malformed(s, "device", err);
 		pos += pkt;
 	}
@@ -132,8 +154,8 @@ static int
 refuse_with(struct session *s, const char *reason, const char *detail, const char *notice)
 {
 	session_event(s, "request_refused", reason, detail);
-	snprintf(s->xfer_notice, sizeof(s->xfer_notice), "%s", notice);
-	s->xfer_refused = 1;
+	snprintf(xs(s)->notice, sizeof(xs(s)->notice), "%s", notice);
+	xs(s)->refused = 1;
 	log_info("event=request_refused reason=%s detail=\"%s\"", reason, detail);
 	return -1;
 }
@@ -142,7 +164,7 @@ refuse_with(struct session *s, const char *reason, const char *detail, const cha
 static int
 refuse(struct session *s, const char *reason, const char *what)
 {
-	char detail[600], notice[sizeof(s->xfer_notice)];
+	char detail[600], notice[sizeof(((struct xfer_state *)0)->notice)];
 
 	snprintf(detail, sizeof(detail), "%s refused: transfers to %s are %s", what, s->target->name,
 	    policy_transfers_name(s->target->transfers));
@@ -165,8 +187,8 @@ xfer_start_sftp(struct session *s)
 {
 	struct sftp_hooks h = { s, on_sftp_op };
 
-	s->sftp = sftp_audit_new(s->target->transfers == TRANSFERS_READ_ONLY ? SFTP_READ_ONLY : SFTP_FULL, &h);
-	if (s->sftp == NULL)
+	xs(s)->sftp = sftp_audit_new(s->target->transfers == TRANSFERS_READ_ONLY ? SFTP_READ_ONLY : SFTP_FULL, &h);
+	if (xs(s)->sftp == NULL)
 		return -1;
 	s->to_target.filter = filter_requests;
 	s->to_target.filter_arg = s;
@@ -179,7 +201,7 @@ xfer_start_sftp(struct session *s)
 int
 xfer_exec(struct session *s, ssh_channel channel, const char *command, int *is_sftp)
 {
-	char *path = NULL, detail[600], notice[sizeof(s->xfer_notice)];
+	char *path = NULL, detail[600], notice[sizeof(((struct xfer_state *)0)->notice)];
 	enum scp_mode mode;
 	const char *why;
 
@@ -208,54 +230,54 @@ xfer_exec(struct session *s, ssh_channel channel, const char *command, int *is_s
 		return refuse(s, why, mode == SCP_UPLOAD ? "scp upload" : "scp download");
 	}
 	struct scp_hooks h = { s, on_scp_op };
-	s->scp = scp_audit_new(mode, path, &h);
-	s->scp_mode = mode;
+	xs(s)->scp = scp_audit_new(mode, path, &h);
+	xs(s)->scp_mode = mode;
 	free(path);
-	return s->scp != NULL ? 0 : -1;
+	return xs(s)->scp != NULL ? 0 : -1;
 }
 
 void
 xfer_tap(struct session *s, struct relaybuf *b, const void *data, size_t len)
 {
-	if (s->scp == NULL || b->is_stderr)
+	if (xs(s)->scp == NULL || b->is_stderr)
 		return;
 	/* The engineer's bytes come from the source of an upload, the sink of a download. */
-	if ((b == &s->to_target) == (s->scp_mode == SCP_UPLOAD))
-		scp_from_source(s->scp, data, len);
+	if ((b == &s->to_target) == (xs(s)->scp_mode == SCP_UPLOAD))
+		scp_from_source(xs(s)->scp, data, len);
 	else
-		scp_from_sink(s->scp, data, len);
+		scp_from_sink(xs(s)->scp, data, len);
 }
 
 /* A malformed stream, or a message cut off by EOF: end the channel, say why. */
 int
 xfer_check(struct session *s)
 {
-	if (s->xfer_notice[0] != '\0' && s->chan != NULL) {
-		tell_engineer(s, s->xfer_notice);
-		s->xfer_notice[0] = '\0';
+	if (xs(s)->notice[0] != '\0' && s->chan != NULL) {
+		tell_engineer(s, xs(s)->notice);
+		xs(s)->notice[0] = '\0';
 	}
-	if (s->xfer_refused)
+	if (xs(s)->refused)
 		return 1;
-	if (s->sftp == NULL || s->xfer_failed)
+	if (xs(s)->sftp == NULL || xs(s)->failed)
 		return 0;
 	if (!s->to_target.broken && !s->to_engineer.broken) {
 		size_t cut;
 		if (chan_in_eof(&s->eng_end) && !s->to_target.held && (cut = relaybuf_unready(&s->to_target)) > 0)
-			snprintf(s->xfer_error, sizeof(s->xfer_error), "malformed SFTP packet from the client: "
+			snprintf(xs(s)->error, sizeof(xs(s)->error), "malformed SFTP packet from the client: "
 			    "its last packet is cut off by EOF (%zu bytes)", cut);
 		else if (chan_in_eof(&s->dev_end) && !s->to_engineer.held && (cut = relaybuf_unready(&s->to_engineer)) > 0)
-			snprintf(s->xfer_error, sizeof(s->xfer_error), "malformed SFTP packet from the device: "
+			snprintf(xs(s)->error, sizeof(xs(s)->error), "malformed SFTP packet from the device: "
 			    "its last packet is cut off by EOF (%zu bytes)", cut);
 		else
 			return 0;
 	}
-	s->xfer_failed = 1;
+	xs(s)->failed = 1;
 	s->end_reason = END_PROTOCOL_ERROR;
-	session_event(s, "protocol_error", "sftp_malformed", s->xfer_error);
-	log_warn("event=protocol_error reason=sftp_malformed detail=\"%s\"", s->xfer_error);
+	session_event(s, "protocol_error", "sftp_malformed", xs(s)->error);
+	log_warn("event=protocol_error reason=sftp_malformed detail=\"%s\"", xs(s)->error);
 	{
 		char line[400];
-		snprintf(line, sizeof(line), "%s; channel closed", s->xfer_error);
+		snprintf(line, sizeof(line), "%s; channel closed", xs(s)->error);
 		tell_engineer(s, line);
 	}
 	return 1;
@@ -264,8 +286,10 @@ xfer_check(struct session *s)
 void
 xfer_finish(struct session *s)
 {
-	sftp_audit_free(s->sftp);
-	s->sftp = NULL;
-	scp_audit_free(s->scp);
-	s->scp = NULL;
+	if (s->xfer == NULL)
+		return;
+	sftp_audit_free(s->xfer->sftp);	/* files still open are recorded as incomplete */
+	scp_audit_free(s->xfer->scp);
+	free(s->xfer);
+	s->xfer = NULL;
 }

@@ -334,6 +334,9 @@ monitor_run(const struct config *cfg, const struct sigkey *sigkey, ssh_bind bind
 	}
 	util_hex(rnd, sizeof(rnd), sid);
 	log_set_sid(sid);
+	/* Room for a few relay chunks each way, so neither side waits on the other per chunk. */
+	(void)setsockopt(sv[0], SOL_SOCKET, SO_RCVBUF, &(int){ 1 << 20 }, sizeof(int));
+	(void)setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &(int){ 1 << 20 }, sizeof(int));
 	if (sandbox_lookup(cfg->privsep_user, &u, err, sizeof(err)) != 0) {
 		log_error("event=privsep_failed error=\"%s\"", err);
 		close(fd);

@@ -40,4 +40,13 @@ chmod 777 "$WORK/state"
 assert_contains "the refusal" "$(cat "$WORK/strict.log")" "group- or world-writable"
 chmod 700 "$WORK/state"
 log "world-writable state_dir refused"
+log "reading commands create nothing: a fresh configuration's state_dir stays absent"
+sed 's|state_dir: "./state"|state_dir: "./fresh-state"|' "$CONFIG" >"$WORK/fresh.yaml"
+for cmd in "sessions list" "approvals list" "events list" "report list" "keys show"; do
+	# shellcheck disable=SC2086
+	out=$("$REMGATECTL" -c "$WORK/fresh.yaml" $cmd 2>&1) && fail "$cmd succeeded without a store"
+	assert_contains "$cmd without a store" "$out" "no store here yet"
+done
+[ ! -e "$WORK/fresh-state" ] || fail "a reading command created $(ls -R "$WORK/fresh-state")"
+out=$(ctl sessions list) || fail "sessions list on the real store: $out"
 done_ok

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "store/sqlite_private.h"
 #include "approval.h"
 #include "store.h"
 #include "tap.h"

@@ -2,8 +2,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "store/sqlite_private.h"
 #include "approval.h"
 #include "audit.h"
 #include "store.h"
@@ -102,6 +104,37 @@ main(void)
 	    "no migration is applied twice");
 	is_int(count_rows(st, "SELECT count(*) FROM sessions"), 2, "rows survive reopening");
 	store_close(st);
+
+	/* Read-only: what remgatectl's reading commands open. */
+	{
+		char missing[300];
+		struct stat sb;
+		struct audit_event ev = { .kind = "x" };
+
+		st = NULL;
+		is_int(store_open_readonly(path, &st, err, sizeof(err)), 0, "an existing store opens read-only");
+		is_int(count_rows(st, "SELECT count(*) FROM sessions"), 2, "and reads");
+		is_int(audit_event_add(st, &ev, 1), -1, "but does not write");
+		store_close(st);
+		snprintf(missing, sizeof(missing), "%s/none.db", dir);
+		st = NULL;
+		is_int(store_open_readonly(missing, &st, err, sizeof(err)), -1, "a missing store is an error");
+		contains(err, "no store here yet", "that says so");
+		ok(stat(missing, &sb) != 0, "and nothing was created");
+		s = NULL;
+		st = NULL;
+		store_open(path, &st, err, sizeof(err));
+		/* A store a newer remgated migrated further than this build knows. */
+		store_exec(st, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 0)");
+		store_close(st);
+		st = NULL;
+		is_int(store_open_readonly(path, &st, err, sizeof(err)), -1, "a store at another schema version is refused");
+		contains(err, "start remgated", "with what to do");
+		st = NULL;
+		store_open(path, &st, err, sizeof(err));
+		store_exec(st, "DELETE FROM schema_migrations WHERE version = 999");
+		store_close(st);
+	}
 
 	/* A file that is not a database is an error, not a crash. */
 	{

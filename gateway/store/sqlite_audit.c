@@ -1,4 +1,5 @@
 /* Session rows and audit events in the store. */
+#include "sqlite_private.h"
 #include "audit.h"
 
 #include <stdlib.h>

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sqlite_private.h"
 #include "log.h"
 #include "report.h"
 

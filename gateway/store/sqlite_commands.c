@@ -1,4 +1,5 @@
 /* Command rows: written by the session as cmdlog finds them, read by remgatectl. */
+#include "sqlite_private.h"
 #include "commands.h"
 
 #include <string.h>

@@ -3,11 +3,13 @@
  * schema up to date from the embedded migrations, each in its own
  * transaction together with its row in schema_migrations.
  */
-#include "store.h"
+#include "sqlite_private.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+
+#include <sys/stat.h>
 
 #include "log.h"
 
@@ -116,6 +118,40 @@ store_open(const char *path, struct store **out, char *err, size_t errlen)
 	}
 	if (migrate(st->db, path, err, errlen) != 0)
 		goto fail;
+	*out = st;
+	return 0;
+fail:
+	store_close(st);
+	return -1;
+}
+
+int
+store_open_readonly(const char *path, struct store **out, char *err, size_t errlen)
+{
+	struct store *st;
+	struct stat sb;
+	int want = store_migrations[store_migrations_count - 1].version, have;
+
+	*out = NULL;
+	if (stat(path, &sb) != 0) {
+		snprintf(err, errlen, "%s: no store here yet (remgated creates it on its first start)", path);
+		return -1;
+	}
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: cannot open store: %s", path,
+		    st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_busy_timeout(st->db, 10000);
+	if ((have = store_schema_version(st)) != want) {
+		snprintf(err, errlen, "%s: the store is at schema version %d and this build reads %d; start remgated "
+		    "(it migrates at start) or use the remgatectl that matches it", path, have, want);
+		goto fail;
+	}
 	*out = st;
 	return 0;
 fail:
