@@ -154,6 +154,26 @@ join_target(struct session *s)
 	return 0;
 }
 
+/*
+ * The last line, then EOF and CLOSE, and a moment for the client to read
+ * it and hang up first: closing on a client that is still sending (window
+ * adjustments during bulk output) resets the connection, and a reset loses
+ * what it had not read yet, the line included.
+ */
+static void
+say_and_close(struct session *s, const char *line)
+{
+	tell_engineer(s, line);
+	if (s->chan != NULL && !chan_out_closed(&s->eng_end)) {
+		ssh_channel_send_eof(s->chan);
+		ssh_channel_close(s->chan);
+		chan_set_out(&s->eng_end, CHAN_CLOSED);
+	}
+	ssh_blocking_flush(s->eng, 2000);
+	for (int i = 0; i < 20 && ssh_is_connected(s->eng) && s->chan != NULL && !chan_in_closed(&s->eng_end); i++)
+		(void)ssh_event_dopoll(s->event, 100);
+}
+
 /* The monitor ended the session (a limit, a kill, shutdown, a failed recording): say why and go. */
 static int
 stopped_by_monitor(struct session *s)
@@ -170,8 +190,7 @@ stopped_by_monitor(struct session *s)
 	s->end_reason = end_reason_parse(why);
 	if (s->end_reason == END_NONE)
 		s->end_reason = END_INTERNAL_ERROR;
-	tell_engineer(s, line);
-	ssh_blocking_flush(s->eng, 2000);
+	say_and_close(s, line);
 	return 1;
 }
 

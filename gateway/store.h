@@ -49,6 +49,10 @@ void store_close(struct store *st);
 int store_schema_version(struct store *st);
 /* Last error text of the handle, for messages. */
 const char *store_errmsg(struct store *st);
+/* Group the writes that follow into one transaction (the monitor's rows of one read). 0 or -1. */
+int store_batch_begin(struct store *st);
+/* Commit them (on failure they are rolled back and -1 returned). */
+int store_batch_commit(struct store *st);
 
 /* ---- approvals (approval.h has the checks and the token) ---- */
 

@@ -457,6 +457,20 @@ mon_h_target(struct monitor *m, struct mon_req *q)
 	return 0;
 }
 
+/* The recording cannot be written: the session ends (once said, once logged). */
+void
+mon_recording_failed(struct monitor *m)
+{
+	char why[300];
+
+	if (m->rec_failed)
+		return;
+	m->rec_failed = 1;
+	snprintf(why, sizeof(why), "the recording failed (%s); session ended", recorder_error(m->rec));
+	log_error("event=recording_failed path=\"%s\" error=\"%s\"", recorder_path(m->rec), recorder_error(m->rec));
+	mon_stop(m, END_RECORDING_FAILED, why);
+}
+
 int
 mon_h_record(struct monitor *m, struct mon_req *q)
 {
@@ -464,13 +478,8 @@ mon_h_record(struct monitor *m, struct mon_req *q)
 
 	if (t == REC_INPUT || t == REC_OUTPUT || t == REC_STDERR || t == REC_INPUT_MASKED || t == REC_INPUT_ESCROWED)
 		m->last_activity = mon_now();
-	if (recorder_add(m->rec, t, q->u.record.data, q->u.record.len) != 0) {
-		char why[300];
-
-		snprintf(why, sizeof(why), "the recording failed (%s); session ended", recorder_error(m->rec));
-		log_error("event=recording_failed path=\"%s\" error=\"%s\"", recorder_path(m->rec), recorder_error(m->rec));
-		mon_stop(m, END_RECORDING_FAILED, why);
-	}
+	if (recorder_add(m->rec, t, q->u.record.data, q->u.record.len) != 0)
+		mon_recording_failed(m);
 	return 0;
 }
 
@@ -785,4 +794,17 @@ mon_kill_session(struct monitor *m)
 	mon_stop(m, END_KILLED, line);
 	free(by);
 	free(reason);
+}
+
+int
+mon_batch_begin(struct monitor *m)
+{
+	return mon_store(m) != NULL ? store_batch_begin(m->store) : -1;
+}
+
+void
+mon_batch_end(struct monitor *m)
+{
+	if (store_batch_commit(m->store) != 0)
+		log_error("event=store_failed op=commit error=\"%s\"", store_errmsg(m->store));
 }

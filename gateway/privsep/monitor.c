@@ -130,12 +130,32 @@ dispatch_frame(struct monitor *m, uint8_t type, const uint8_t *payload, size_t l
 	}
 }
 
-/* Read what the child sent and act on each whole frame. 0 go on, 1 the child is gone. */
+/* Do the whole frames in buf hold anything but records, that is rows for the store? */
+static int
+writes_rows(const uint8_t *buf, size_t len)
+{
+	uint8_t type;
+	const uint8_t *payload;
+	size_t plen, used, off = 0;
+
+	while (mon_frame_split(buf + off, len - off, &type, &payload, &plen, &used) == 1) {
+		if (type != MON_RECORD)
+			return 1;
+		off += used;
+	}
+	return 0;
+}
+
+/*
+ * Read what the child sent and act on each whole frame, the rows of one
+ * read in one transaction. 0 go on, 1 the child is gone.
+ */
 static int
 read_child(struct monitor *m)
 {
 	size_t off = 0;
 	ssize_t got;
+	int batch;
 
 	if (m->incap - m->inlen < 65536) {
 		size_t cap = m->incap ? m->incap * 2 : 262144;
@@ -156,6 +176,7 @@ read_child(struct monitor *m)
 	if (got <= 0)
 		return 1;
 	m->inlen += (size_t)got;
+	batch = m->phase == PH_SESSION && writes_rows(m->in, m->inlen) && mon_batch_begin(m) == 0;
 	while (!m->killed) {
 		uint8_t type;
 		const uint8_t *payload;
@@ -171,6 +192,8 @@ read_child(struct monitor *m)
 		dispatch_frame(m, type, payload, plen);
 		off += used;
 	}
+	if (batch)
+		mon_batch_end(m);
 	memmove(m->in, m->in + off, m->inlen - off);
 	m->inlen -= off;
 	m->partial_since = m->inlen > 0 ? (m->partial_since ? m->partial_since : mon_now()) : 0;
@@ -182,13 +205,8 @@ tick(struct monitor *m)
 {
 	int64_t now = mon_now();
 
-	if (m->rec != NULL && m->phase == PH_SESSION && recorder_tick(m->rec) != 0) {
-		char why[300];
-
-		snprintf(why, sizeof(why), "the recording failed (%s); session ended", recorder_error(m->rec));
-		log_error("event=recording_failed path=\"%s\" error=\"%s\"", recorder_path(m->rec), recorder_error(m->rec));
-		mon_stop(m, END_RECORDING_FAILED, why);
-	}
+	if (m->rec != NULL && m->phase == PH_SESSION && recorder_tick(m->rec) != 0)
+		mon_recording_failed(m);
 	if (kill_requested) {
 		kill_requested = 0;
 		if (m->phase == PH_SESSION)

@@ -86,6 +86,7 @@ struct monitor {
 	enum end_reason stop_reason;	/* what the monitor told the child; END_NONE: nothing */
 	int64_t stop_sent_at;
 	int killed;			/* the monitor killed the child */
+	int rec_failed;			/* the recorder failed: said and logged once */
 	char violation[300];
 };
 
@@ -126,7 +127,12 @@ void mon_abandon_login(struct monitor *m);
 void mon_drop_agent(struct monitor *m);
 /* The approval's window, its revocation, max_session_time, idle_timeout, the warning. */
 void mon_check_limits(struct monitor *m, int64_t now);
+/* The recording cannot be written: log once, tell the child to stop. */
+void mon_recording_failed(struct monitor *m);
 /* remgatectl sessions kill: who and why from the store, to the engineer and the record. */
 void mon_kill_session(struct monitor *m);
+/* The rows of one read from the child go to the store in one transaction. 0 or -1 (then row by row). */
+int mon_batch_begin(struct monitor *m);
+void mon_batch_end(struct monitor *m);
 
 #endif

@@ -232,3 +232,18 @@ store_exec(struct store *st, const char *sql)
 {
 	return sqlite3_exec(store_db(st), sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
+
+int
+store_batch_begin(struct store *st)
+{
+	return store_exec(st, "BEGIN IMMEDIATE");
+}
+
+int
+store_batch_commit(struct store *st)
+{
+	if (store_exec(st, "COMMIT") == 0)
+		return 0;
+	(void)store_exec(st, "ROLLBACK");
+	return -1;
+}
