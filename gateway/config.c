@@ -19,6 +19,7 @@
 #include <yaml.h>
 
 #include "duration.h"
+#include "guard.h"
 #include "sigkey.h"
 #include "util.h"
 #include "yamlerr.h"
@@ -589,6 +590,8 @@ parse_top(struct loader *ld, const yaml_node_t *root)
 		} else if (strcmp(key, "privsep_user") == 0) {
 			if ((r = want_string(ld, v, key, &cfg->privsep_user)) == 0 && !util_name_valid(cfg->privsep_user))
 				r = fail_at(ld, v, "'privsep_user' must be a plain account name, found '%s'", cfg->privsep_user);
+		} else if (strcmp(key, "policy_file") == 0) {
+			r = want_path(ld, v, key, &cfg->policy_file);
 		} else if (strcmp(key, "control_socket") == 0) {
 			r = want_path(ld, v, key, &cfg->control_socket);
 		} else if (strcmp(key, "privsep_dir") == 0) {
@@ -613,7 +616,7 @@ parse_top(struct loader *ld, const yaml_node_t *root)
 			r = fail_at(ld, k, "unknown key '%s' (expected listen, state_dir, host_key, signing_key, "
 			    "recording_flush_ms, log, log_level, login_grace_time, target_connect_timeout, "
 			    "max_connections, escrow_public_key, max_startups, per_source_max_startups, max_session_time, idle_timeout, approval_warning, engineer_reports_per_session, "
-			    "privsep_user, privsep_dir, control_socket, gateway_name, fault_levels, engineers, admins, targets)", key);
+			    "privsep_user, privsep_dir, control_socket, policy_file, gateway_name, fault_levels, engineers, admins, targets)", key);
 		}
 		if (r != 0)
 			return -1;
@@ -714,6 +717,12 @@ config_load(const char *path, struct config **out, char *err, size_t errlen)
 		goto oom;
 	if (ld.cfg->privsep_dir == NULL && (ld.cfg->privsep_dir = util_path_join(ld.cfg->state_dir, "empty")) == NULL)
 		goto oom;
+	/* The command guard's policy: its errors are the configuration's, with their own FILE:LINE:COL. */
+	if ((ld.cfg->guard = ld.cfg->policy_file ? guard_load(ld.cfg->policy_file, err, errlen) :
+	    guard_default(err, errlen)) == NULL) {
+		r = -1;
+		goto out;
+	}
 	if (ld.cfg->control_socket == NULL &&
 	    (ld.cfg->control_socket = util_path_join(ld.cfg->state_dir, "control.sock")) == NULL)
 		goto oom;
@@ -779,6 +788,8 @@ config_free(struct config *cfg)
 	free(cfg->privsep_user);
 	free(cfg->privsep_dir);
 	free(cfg->control_socket);
+	free(cfg->policy_file);
+	guard_free(cfg->guard);
 	free(cfg);
 }
 

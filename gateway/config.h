@@ -15,6 +15,8 @@
 #include "policy.h"
 #include "startups.h"
 
+struct guard_policy;
+
 struct principal {
 	char *name;
 	ssh_key *keys;		/* authorized public keys */
@@ -62,6 +64,8 @@ struct config {
 	char *privsep_user;	/* the network child's account (default "remgate") */
 	char *privsep_dir;	/* its empty root directory (default state_dir/empty) */
 	char *control_socket;	/* remgatectl talks to the daemon here (default state_dir/control.sock) */
+	char *policy_file;	/* the command guard's policy; NULL: the built-in default */
+	struct guard_policy *guard;	/* loaded from policy_file or the default */
 	struct fault_level levels[4];	/* [1]..[3] */
 	int recording_flush_ms;	/* records reach the disk (fdatasync) at least this often */
 	int use_syslog;

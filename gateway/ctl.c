@@ -595,6 +595,8 @@ static const struct ctl_cmd commands[] = {
 	{ "keys", "show", "keys show", STORE_RO, cmd_keys_show },
 	{ "keys", "rotate", "keys rotate", STORE_RW, cmd_keys_rotate },
 	{ "reload", NULL, "reload", CONFIG_ONLY, cmd_reload },
+	{ "policy", "check", "policy check --engineer E --target T [--phase P] [--allow-op NAME]... [--json] -- 'COMMAND'",
+	  CONFIG_ONLY, cmd_policy_check },
 	{ "targets", "list", "targets list", CONFIG_ONLY, cmd_targets_list },
 	{ "targets", "pubkey", "targets pubkey TARGET", CONFIG_ONLY, cmd_targets_pubkey },
 	{ "targets", "hostkey", "targets hostkey TARGET|HOST:PORT", CONFIG_ONLY, cmd_targets_hostkey },

@@ -64,6 +64,8 @@ int cmd_recording_export(struct ctl *c, int argc, char **argv);
 int cmd_recording_play(struct ctl *c, int argc, char **argv);
 int cmd_recording_reveal(struct ctl *c, int argc, char **argv);
 int cmd_escrow_keygen(struct ctl *c, int argc, char **argv);
+/* ctl_policy.c */
+int cmd_policy_check(struct ctl *c, int argc, char **argv);
 int cmd_sessions_watch(struct ctl *c, int argc, char **argv);
 int cmd_sessions_kill(struct ctl *c, int argc, char **argv);
 

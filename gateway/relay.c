@@ -11,6 +11,7 @@
 
 #include "engcmd.h"
 #include "escrow.h"
+#include "guard.h"
 #include "json.h"
 #include "log.h"
 #include "monclient.h"
@@ -27,6 +28,7 @@ struct relay_state {
 	int exit_core;
 	int64_t closing_since;		/* we began closing (0: not yet); the peer gets 5 s to answer */
 	int pty;
+	char refused[400];		/* the command guard refused the exec: this line, then exit 126 */
 };
 
 /* Made on first use; an allocation failure ends the process (nothing is relayed unrecorded). */
@@ -277,6 +279,38 @@ eng_shell(ssh_session session, ssh_channel channel, void *userdata)
 	return 0;
 }
 
+/*
+ * The command guard on an exec (docs/policy.md): a refused command never
+ * reaches the device; the engineer reads why and gets exit status 126, as a
+ * shell gives for a command it will not run. -1 refused.
+ */
+static int
+guard_exec(struct session *s, const char *command)
+{
+	struct guard_scope sc = { .engineer = s->engineer->name, .target = s->target->name, .implement = s->implement };
+	struct guard_verdict v;
+	char detail[600];
+
+	if (guard_judge(s->cfg->guard, &sc, command, strlen(command), &v) != 0) {
+		v.action = GUARD_DENY;
+		snprintf(v.rule, sizeof(v.rule), "internal");
+		snprintf(v.reason, sizeof(v.reason), "the gateway could not judge the command (out of memory)");
+	}
+	if (v.action == GUARD_ALLOW)
+		return 0;
+	snprintf(detail, sizeof(detail), "%s: %s", command, v.reason);
+	if (v.action == GUARD_DENY) {
+		session_event(s, "command_refused", v.rule, detail);
+		log_info("event=command_refused rule=%s command=%s", v.rule, command);
+		snprintf(rs(s)->refused, sizeof(rs(s)->refused), "refused: %s", v.reason);
+		return -1;
+	}
+	/* review and warn: the judgement is on record; holding for a review comes with the review queue. */
+	session_event(s, "command_flagged", guard_action_name(v.action), detail);
+	log_info("event=command_flagged rule=%s action=%s command=%s", v.rule, guard_action_name(v.action), command);
+	return 0;
+}
+
 static int
 eng_exec(ssh_session session, ssh_channel channel, const char *command, void *userdata)
 {
@@ -286,6 +320,8 @@ eng_exec(ssh_session session, ssh_channel channel, const char *command, void *us
 	(void)session;
 	if (s->started)
 		return -1;
+	if (guard_exec(s, command) != 0)
+		return 0;	/* refused: the loop says why and closes */
 	if (xfer_exec(s, channel, command, &is_sftp) != 0)
 		return 0;	/* refused: the loop says why and closes */
 	if (ssh_channel_request_exec(s->tc.channel, command) != SSH_OK) {
@@ -513,12 +549,16 @@ relay_pump(struct session *s)
 		relaybuf_pump(&s->to_engineer, s->tc.channel, s->chan);
 		relaybuf_pump(&s->to_engineer_err, s->tc.channel, s->chan);
 	}
-	if (rs(s)->closing_since == 0 && xfer_check(s)) {
-		/* A refused transfer, or a malformed SFTP stream: nothing more passes either way. */
+	if (rs(s)->closing_since == 0 && (rs(s)->refused[0] || xfer_check(s))) {
+		/* A refused command or transfer, or a malformed SFTP stream: nothing more passes either way. */
+		int status = rs(s)->refused[0] ? 126 : 1;
+
+		if (rs(s)->refused[0])
+			tell_engineer(s, rs(s)->refused);
 		if (s->end_reason == END_NONE)
 			s->end_reason = END_REQUEST_REFUSED;
 		if (!chan_in_closed(eng)) {
-			ssh_channel_request_send_exit_status(s->chan, 1);
+			ssh_channel_request_send_exit_status(s->chan, status);
 			send_eof(s, eng, s->chan, "\1");
 		}
 		send_close(s, eng, s->chan, now);

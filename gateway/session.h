@@ -46,6 +46,7 @@ struct session {
 	const struct target *target;
 	int authenticated;
 	int command_mode;		/* logged in as ENGINEER alone: gateway commands, no device */
+	int implement;			/* the approval's phase is implement (else diagnose): the command guard */
 	struct engcmd *ecmd;
 
 	/* The relay: its callbacks and exit bookkeeping are relay.c's own (struct relay_state). */

@@ -264,6 +264,7 @@ reply_token(struct monitor *m, int ok, const char *code, const char *text)
 	mbuf_u8(&m->out, (uint8_t)ok);
 	mbuf_str(&m->out, code);
 	mbuf_str(&m->out, text);
+	mbuf_str(&m->out, ok && m->approval.phase ? m->approval.phase : "");	/* the command guard's phase */
 }
 
 /* The refusal of a token step: on record here, the child only says it. */
@@ -486,7 +487,8 @@ mon_h_record(struct monitor *m, struct mon_req *q)
 int
 mon_h_event(struct monitor *m, struct mon_req *q)
 {
-	static const char *const kinds[] = { "request_refused", "protocol_error", "report_refused" };
+	static const char *const kinds[] = { "request_refused", "protocol_error", "report_refused", "command_refused",
+		"command_flagged" };
 	size_t i;
 
 	/* The child reports what it refused; starts, ends, kills and reports are the monitor's to say. */

@@ -326,10 +326,11 @@ mc_pubkey(const char *engineer, const char *target, const char *key)
 }
 
 int
-mc_token(const char *answer, char *code, size_t codelen, char *text, size_t textlen, int *tcp_fd, int *agent_fd)
+mc_token(const char *answer, char *code, size_t codelen, char *text, size_t textlen, int *tcp_fd, int *agent_fd,
+    int *implement)
 {
 	struct mreader r;
-	const char *c, *t;
+	const char *c, *t, *ph;
 	int ok;
 
 	*tcp_fd = *agent_fd = -1;
@@ -342,8 +343,10 @@ mc_token(const char *answer, char *code, size_t codelen, char *text, size_t text
 	ok = mr_u8(&r);
 	c = mr_str(&r, 100);
 	t = mr_str(&r, 2000);
+	ph = mr_str(&r, 40);
 	if (mr_done(&r) != 0)
 		return -1;
+	*implement = strcmp(ph, "implement") == 0;
 	snprintf(code, codelen, "%s", c);
 	snprintf(text, textlen, "%s", t);
 	if (ok) {

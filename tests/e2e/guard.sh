@@ -1,0 +1,76 @@
+#!/bin/bash
+# The command guard on exec (docs/policy.md): on a diagnose approval a major
+# operation never reaches the device; a deny rule refuses in any phase; the
+# refused command provably did not run (a marker file it would have made);
+# the engineer reads why and gets exit status 126; each judgement is an
+# event. A broken policy file stops remgated --check with FILE:LINE:COL.
+. "$(dirname "$0")/lib.sh"
+
+start_target
+write_config
+mkdir -p "$DEVICE_DIR"
+dev_own "$DEVICE_DIR"
+cat >"$WORK/policy.yaml" <<YAML
+default: allow
+on_unparsed: review
+rules:
+  - name: marker-reboot
+    major: true
+    match: { program: touch, args: 'guard-marker' }
+    action: review
+  - name: forbidden
+    match: { program: touch, args: 'forbidden-marker' }
+    action: deny
+YAML
+echo 'policy_file: "./policy.yaml"' >>"$CONFIG"
+for t in router1 router2 dead; do
+	ctl targets pubkey "$t" >>"$WORK/target_authorized_keys" || fail "targets pubkey $t"
+done
+start_gateway
+
+log "diagnose: a major operation is refused before the device sees it"
+TOKEN=$(new_token --max-sessions 10) || fail approve
+export TOKEN
+out=$(gw_ssh alice alice+router1 "sudo touch $DEVICE_DIR/guard-marker" 2>&1); rc=$?
+assert_eq "exit status of a refused command" 126 "$rc"
+assert_contains "the engineer reads why" "$out" "needs an implement approval"
+[ ! -e "$DEVICE_DIR/guard-marker" ] || fail "the refused command ran on the device"
+assert_eq "command_refused events" 1 "$(event_count command_refused marker-reboot)"
+
+log "ls;major: the strictest command of the line decides"
+out=$(gw_ssh alice alice+router1 "ls >/dev/null; touch $DEVICE_DIR/guard-marker" 2>&1); rc=$?
+assert_eq "exit status" 126 "$rc"
+[ ! -e "$DEVICE_DIR/guard-marker" ] || fail "the second command of the line ran"
+out=$(gw_ssh alice alice+router1 "echo \$(touch $DEVICE_DIR/guard-marker)" 2>&1); rc=$?
+assert_eq "a major operation in a substitution" 126 "$rc"
+[ ! -e "$DEVICE_DIR/guard-marker" ] || fail "the substitution ran"
+
+log "a deny rule refuses in any phase; other commands run as before"
+out=$(gw_ssh alice alice+router1 "touch $DEVICE_DIR/forbidden-marker" 2>&1); rc=$?
+assert_eq "deny rule" 126 "$rc"
+[ ! -e "$DEVICE_DIR/forbidden-marker" ] || fail "the denied command ran"
+out=$(gw_ssh alice alice+router1 'echo allowed') || fail "an allowed command failed: $out"
+assert_eq "an allowed command" allowed "$out"
+
+log "implement: the major operation is not refused (its review is on record as flagged)"
+TOKEN=$(new_token --phase implement --max-sessions 5) || fail "approve implement"
+out=$(TOKEN=$TOKEN gw_ssh alice alice+router1 "touch $DEVICE_DIR/guard-marker && echo done" 2>&1) || fail "implement: $out"
+[ -e "$DEVICE_DIR/guard-marker" ] || fail "the implement approval did not run the command"
+assert_eq "command_flagged events" 1 "$(event_count command_flagged review)"
+out=$(TOKEN=$TOKEN gw_ssh alice alice+router1 "touch $DEVICE_DIR/forbidden-marker" 2>&1); rc=$?
+assert_eq "deny rule on implement" 126 "$rc"
+
+log "remgatectl policy check says the same, with exit 0/1/3"
+out=$(ctl policy check --engineer alice --target router1 -- "sudo touch /x/guard-marker"); rc=$?
+assert_eq "policy check exit (deny)" 1 "$rc"
+assert_contains "policy check" "$out" "deny rule=marker-reboot"
+ctl policy check --engineer alice --target router1 --phase implement -- "touch guard-marker" >/dev/null; rc=$?
+assert_eq "policy check exit (review)" 3 "$rc"
+ctl policy check --engineer alice --target router1 -- "uptime" >/dev/null || fail "policy check of uptime"
+
+log "a broken policy file: remgated --check names FILE:LINE:COL"
+printf 'rules:\n  - name: x\n    match: { program: ls, args: "a(" }\n    action: deny\n' >"$WORK/policy.yaml"
+out=$("$REMGATED" --check -c "$CONFIG" 2>&1); rc=$?
+assert_eq "--check exit" 2 "$rc"
+assert_contains "--check names the policy file" "$out" "policy.yaml:3:"
+done_ok
