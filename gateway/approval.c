@@ -69,6 +69,29 @@ text_ok(const char *s, size_t max)
 	return 1;
 }
 
+/* Space-separated rule names, each valid, at most APPROVAL_MAX_OPS. */
+static int
+allow_ops_valid(const char *ops)
+{
+	char name[80];
+	int n = 0;
+
+	while (*ops) {
+		size_t len = strcspn(ops, " ");
+
+		if (len == 0 || len >= sizeof(name) || ++n > APPROVAL_MAX_OPS)
+			return 0;
+		memcpy(name, ops, len);
+		name[len] = '\0';
+		if (!util_name_valid(name))
+			return 0;
+		ops += len;
+		if (*ops == ' ' && *++ops == '\0')
+			return 0;
+	}
+	return 1;
+}
+
 int
 approval_create(struct store *st, const struct approval_request *req, int64_t now,
     int64_t *id, char *token, size_t token_len, char *err, size_t errlen)
@@ -111,6 +134,11 @@ approval_create(struct store *st, const struct approval_request *req, int64_t no
 	}
 	if (req->reported_at > now) {
 		snprintf(err, errlen, "--reported-at must not be in the future");
+		return -1;
+	}
+	if (req->allow_ops != NULL && !allow_ops_valid(req->allow_ops)) {
+		snprintf(err, errlen, "--allow-op names a rule of the command guard's policy (A-Z a-z 0-9 . _ -), "
+		    "at most %d of them", APPROVAL_MAX_OPS);
 		return -1;
 	}
 	if (req->max_sessions < 1 || req->max_sessions > 10000) {
@@ -161,6 +189,7 @@ approval_clear(struct approval *a)
 	free(a->note);
 	free(a->created_by);
 	free(a->revoked_by);
+	free(a->allow_ops);
 	memset(a, 0, sizeof(*a));
 }
 

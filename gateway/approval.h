@@ -32,7 +32,11 @@ struct approval {
 	int64_t revoked_at;	/* 0: not revoked */
 	char *revoked_by;	/* may be NULL */
 	int64_t reported_at;	/* when the fault was reported, as the admin recorded it; 0: not given */
+	char *allow_ops;	/* pre-approved major operations, space-separated rule names; may be NULL */
 };
+
+/* Major operations an approval may pre-approve (approve --allow-op). */
+#define APPROVAL_MAX_OPS 32
 
 struct approval_request {
 	const char *engineer;
@@ -48,6 +52,7 @@ struct approval_request {
 	int max_sessions;
 	const char *created_by;
 	int64_t reported_at;	/* 0: not given; never after now */
+	const char *allow_ops;	/* space-separated rule names, or NULL */
 };
 
 enum approval_verdict {

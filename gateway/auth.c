@@ -260,7 +260,7 @@ token_step(struct session *s, const char *answer)
 	char code[100], text[2000], detail[512];
 	int tcp = -1, agent = -1, r;
 
-	r = mc_token(answer ? answer : "", code, sizeof(code), text, sizeof(text), &tcp, &agent, &s->implement);
+	r = mc_token(answer ? answer : "", code, sizeof(code), text, sizeof(text), &tcp, &agent, &s->implement, &s->allow_ops);
 	if (r < 0) {
 		refuse(s, "internal_error", "the gateway's monitor could not be asked; no session was opened", NULL);
 		return -1;

@@ -19,6 +19,7 @@
 #include "approval.h"
 #include "control.h"
 #include "ctl.h"
+#include "guard.h"
 #include "audit.h"
 #include "config.h"
 #include "duration.h"
@@ -138,8 +139,12 @@ cmd_approve(struct ctl *c, int argc, char **argv)
 		{ "phase", required_argument, NULL, 'p' },
 		{ "note", required_argument, NULL, 'N' },
 		{ "reported-at", required_argument, NULL, 'R' },
+		{ "allow-op", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
+	char ops[APPROVAL_MAX_OPS * 66] = "";
+	struct strbuf opsb;
+	int nops = 0;
 	struct approval_request req = { .phase = "diagnose", .max_sessions = 1 };
 	const char *valid = NULL, *why = NULL;
 	char by[128], err[512], token[TOKEN_MAX_LEN + 1];
@@ -147,6 +152,7 @@ cmd_approve(struct ctl *c, int argc, char **argv)
 	int64_t secs = 0, id = 0, now = (int64_t)time(NULL);
 	int o;
 
+	strbuf_init_fixed(&opsb, ops, sizeof(ops));
 	optind = 0;	/* 0: glibc re-reads its mode, so options may follow operands */
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (o) {
@@ -158,6 +164,17 @@ cmd_approve(struct ctl *c, int argc, char **argv)
 		case 'v': valid = optarg; break;
 		case 'p': req.phase = optarg; break;
 		case 'N': req.note = optarg; break;
+		case 'o':
+			/* Only a major operation of the policy in force can be pre-approved. */
+			if (!util_name_valid(optarg) || !guard_is_major_rule(c->cfg->guard, optarg))
+				return ctl_fail("--allow-op '%s' is not a major operation of the command guard's policy "
+				    "(remgatectl policy check shows which rule a command meets)", optarg);
+			if (++nops > APPROVAL_MAX_OPS)
+				return ctl_fail("at most %d --allow-op", APPROVAL_MAX_OPS);
+			strbuf_adds(&opsb, nops > 1 ? " " : "");
+			strbuf_adds(&opsb, optarg);
+			req.allow_ops = strbuf_str(&opsb);
+			break;
 		case 'R':
 			if (util_parse_time(optarg, &req.reported_at) != 0)
 				return ctl_fail("--reported-at must be a UTC time like 2026-11-28T09:40:00Z (found '%s')", optarg);
@@ -298,6 +315,7 @@ print_approval(const struct approval *a, void *arg)
 	json_key_str(&l->j, "created_by", a->created_by);
 	ctl_json_time(&l->j, "revoked_at", a->revoked_at);
 	ctl_json_time(&l->j, "reported_at", a->reported_at);
+	json_key_str(&l->j, "allow_ops", a->allow_ops);
 	json_key_str(&l->j, "revoked_by", a->revoked_by);
 	json_end_object(&l->j);
 	return 0;

@@ -11,6 +11,7 @@
 
 #include "engcmd.h"
 #include "escrow.h"
+#include "approval.h"
 #include "guard.h"
 #include "json.h"
 #include "log.h"
@@ -289,7 +290,15 @@ guard_exec(struct session *s, const char *command)
 {
 	struct guard_scope sc = { .engineer = s->engineer->name, .target = s->target->name, .implement = s->implement };
 	struct guard_verdict v;
-	char detail[600];
+	char detail[600], ops[APPROVAL_MAX_OPS * 66];
+	const char *op[APPROVAL_MAX_OPS];
+
+	/* The approval's pre-approved operations, split in a copy. */
+	snprintf(ops, sizeof(ops), "%s", s->allow_ops ? s->allow_ops : "");
+	for (char *save = NULL, *t = strtok_r(ops, " ", &save); t != NULL && sc.nallow_ops < APPROVAL_MAX_OPS;
+	    t = strtok_r(NULL, " ", &save))
+		op[sc.nallow_ops++] = t;
+	sc.allow_ops = op;
 
 	if (guard_judge(s->cfg->guard, &sc, command, strlen(command), &v) != 0) {
 		v.action = GUARD_DENY;

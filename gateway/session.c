@@ -378,6 +378,7 @@ out:
 	cmdlog_free(s->cmds);
 	engcmd_free(s);
 	auth_free(s);
+	free(s->allow_ops);
 	xfer_finish(s);
 	relay_free(s);
 	relaybuf_free(&s->to_target);

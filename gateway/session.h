@@ -47,6 +47,7 @@ struct session {
 	int authenticated;
 	int command_mode;		/* logged in as ENGINEER alone: gateway commands, no device */
 	int implement;			/* the approval's phase is implement (else diagnose): the command guard */
+	char *allow_ops;		/* its pre-approved major operations, space-separated, or NULL */
 	struct engcmd *ecmd;
 
 	/* The relay: its callbacks and exit bookkeeping are relay.c's own (struct relay_state). */

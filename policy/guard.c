@@ -391,6 +391,15 @@ guard_rule_count(const struct guard_policy *p)
 	return p->nrules;
 }
 
+int
+guard_is_major_rule(const struct guard_policy *p, const char *name)
+{
+	for (size_t i = 0; i < p->nrules; i++)
+		if (strcmp(p->rules[i].name, name) == 0)
+			return p->rules[i].major;
+	return 0;
+}
+
 /* ---- judging ---- */
 
 static int

@@ -25,6 +25,8 @@ struct guard_policy *guard_load(const char *path, char *err, size_t errlen);
 struct guard_policy *guard_default(char *err, size_t errlen);
 void guard_free(struct guard_policy *p);
 size_t guard_rule_count(const struct guard_policy *p);
+/* Is name a major-operation rule of p (what approve --allow-op may name)? */
+int guard_is_major_rule(const struct guard_policy *p, const char *name);
 
 /* What the approval allows beyond the rules. */
 struct guard_scope {

@@ -265,6 +265,7 @@ reply_token(struct monitor *m, int ok, const char *code, const char *text)
 	mbuf_str(&m->out, code);
 	mbuf_str(&m->out, text);
 	mbuf_str(&m->out, ok && m->approval.phase ? m->approval.phase : "");	/* the command guard's phase */
+	mbuf_str(&m->out, ok && m->approval.allow_ops ? m->approval.allow_ops : "");	/* and pre-approved operations */
 }
 
 /* The refusal of a token step: on record here, the child only says it. */

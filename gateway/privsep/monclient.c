@@ -327,10 +327,10 @@ mc_pubkey(const char *engineer, const char *target, const char *key)
 
 int
 mc_token(const char *answer, char *code, size_t codelen, char *text, size_t textlen, int *tcp_fd, int *agent_fd,
-    int *implement)
+    int *implement, char **allow_ops)
 {
 	struct mreader r;
-	const char *c, *t, *ph;
+	const char *c, *t, *ph, *ops;
 	int ok;
 
 	*tcp_fd = *agent_fd = -1;
@@ -344,9 +344,12 @@ mc_token(const char *answer, char *code, size_t codelen, char *text, size_t text
 	c = mr_str(&r, 100);
 	t = mr_str(&r, 2000);
 	ph = mr_str(&r, 40);
+	ops = mr_str(&r, 4096);
 	if (mr_done(&r) != 0)
 		return -1;
 	*implement = strcmp(ph, "implement") == 0;
+	if (ok && *ops && (*allow_ops = strdup(ops)) == NULL)
+		return -1;
 	snprintf(code, codelen, "%s", c);
 	snprintf(text, textlen, "%s", t);
 	if (ok) {

@@ -35,9 +35,12 @@ int mc_flush(void);
 /* Requests. Each returns -1 if the monitor cannot be asked. */
 /* key: "TYPE BASE64". 1 accepted, 0 not. */
 int mc_pubkey(const char *engineer, const char *target, const char *key);
-/* 1 ok with *tcp_fd, *agent_fd and *implement (the approval's phase) set; 0 refused with code and text. */
+/*
+ * 1 ok with *tcp_fd, *agent_fd, *implement (the approval's phase) and
+ * *allow_ops (malloc'd, or left NULL) set; 0 refused with code and text.
+ */
 int mc_token(const char *answer, char *code, size_t codelen, char *text, size_t textlen, int *tcp_fd, int *agent_fd,
-    int *implement);
+    int *implement, char **allow_ops);
 /* The report's exit status and output. */
 int mc_report(const char *ids, const struct narrative *n, char *out, size_t outlen);
 /* The session's end; waits until it is on record and sealed. */

@@ -12,8 +12,8 @@ store_approval_insert(struct store *st, const struct approval_request *req, cons
 {
 	sqlite3_stmt *s = store_prepare(st,
 	    "INSERT INTO approvals (engineer, target, ticket, level, phase, approver, method, note,"
-	    " valid_from, valid_until, max_sessions, token_salt, token_hash, created_at, created_by, reported_at)"
-	    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+	    " valid_from, valid_until, max_sessions, token_salt, token_hash, created_at, created_by, reported_at,"
+	    " allow_ops) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
 	int r;
 
 	if (s == NULL)
@@ -37,6 +37,7 @@ store_approval_insert(struct store *st, const struct approval_request *req, cons
 		sqlite3_bind_int64(s, 16, req->reported_at);
 	else
 		sqlite3_bind_null(s, 16);
+	store_bind_text_or_null(s, 17, req->allow_ops && *req->allow_ops ? req->allow_ops : NULL);
 	r = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
 	if (r == 0)
 		*id = sqlite3_last_insert_rowid(store_db(st));
@@ -63,7 +64,7 @@ store_approval_revoke(struct store *st, int64_t id, const char *by, int64_t now)
 #define APPROVAL_COLUMNS \
 	"id, engineer, target, ticket, level, phase, approver, method, note, valid_from," \
 	" valid_until, max_sessions, uses, created_at, created_by, revoked_at, revoked_by," \
-	" token_salt, token_hash, reported_at"
+	" token_salt, token_hash, reported_at, allow_ops"
 
 static char *
 col_strdup(sqlite3_stmt *s, int i)
@@ -94,6 +95,7 @@ row_to_approval(sqlite3_stmt *s, struct approval *a)
 	a->revoked_at = sqlite3_column_int64(s, 15);
 	a->revoked_by = col_strdup(s, 16);
 	a->reported_at = sqlite3_column_int64(s, 19);	/* NULL reads as 0 */
+	a->allow_ops = col_strdup(s, 20);
 	if (!a->engineer || !a->target || !a->ticket || !a->phase || !a->approver ||
 	    !a->method || !a->created_by) {
 		approval_clear(a);

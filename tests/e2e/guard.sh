@@ -60,6 +60,21 @@ assert_eq "command_flagged events" 1 "$(event_count command_flagged review)"
 out=$(TOKEN=$TOKEN gw_ssh alice alice+router1 "touch $DEVICE_DIR/forbidden-marker" 2>&1); rc=$?
 assert_eq "deny rule on implement" 126 "$rc"
 
+log "approve --allow-op: a pre-approved major operation runs without a review, on implement only"
+out=$(new_token --phase implement --allow-op no-such-rule 2>&1) && fail "an unknown --allow-op was accepted"
+assert_contains "an unknown operation is named" "$out" "not a major operation"
+out=$(new_token --phase implement --allow-op forbidden 2>&1) && fail "a non-major rule was accepted as --allow-op"
+TOKEN=$(new_token --phase implement --allow-op marker-reboot --max-sessions 5) || fail "approve --allow-op"
+flagged=$(event_count command_flagged review)
+out=$(TOKEN=$TOKEN gw_ssh alice alice+router1 "touch $DEVICE_DIR/guard-marker-2 && echo done" 2>&1) || fail "allow-op: $out"
+[ -e "$DEVICE_DIR/guard-marker-2" ] || fail "the pre-approved operation did not run"
+assert_eq "no review flag for a pre-approved operation" "$flagged" "$(event_count command_flagged review)"
+ctl approvals list --json | grep -q '"allow_ops":"marker-reboot"' || fail "approvals list does not show allow_ops"
+TOKEN=$(new_token --allow-op marker-reboot --max-sessions 5) || fail "approve diagnose --allow-op"
+out=$(TOKEN=$TOKEN gw_ssh alice alice+router1 "touch $DEVICE_DIR/guard-marker-3" 2>&1); rc=$?
+assert_eq "a pre-approval does not lift the diagnose phase" 126 "$rc"
+[ ! -e "$DEVICE_DIR/guard-marker-3" ] || fail "diagnose with --allow-op ran the major operation"
+
 log "remgatectl policy check says the same, with exit 0/1/3"
 out=$(ctl policy check --engineer alice --target router1 -- "sudo touch /x/guard-marker"); rc=$?
 assert_eq "policy check exit (deny)" 1 "$rc"

@@ -189,6 +189,7 @@ hostile(int fd, enum scenario sc)
 {
 	char code[100], text[2000];
 	int tcp = -1, agent = -1, implement = 0;
+	char *ops = NULL;
 	uint8_t t;
 
 	mc_init(fd);
@@ -214,7 +215,7 @@ hostile(int fd, enum scenario sc)
 	}
 	if (mc_pubkey("alice", "router1", alice_pub) != 1)
 		_exit(71);
-	if (mc_token(token, code, sizeof(code), text, sizeof(text), &tcp, &agent, &implement) != 1)
+	if (mc_token(token, code, sizeof(code), text, sizeof(text), &tcp, &agent, &implement, &ops) != 1)
 		_exit(72);
 	if (sc == SECOND_TOKEN) {
 		frame(fd, MON_TOKEN, fill_str, token);
