@@ -170,7 +170,8 @@ say_and_close(struct session *s, const char *line)
 		chan_set_out(&s->eng_end, CHAN_CLOSED);
 	}
 	ssh_blocking_flush(s->eng, 2000);
-	for (int i = 0; i < 20 && ssh_is_connected(s->eng) && s->chan != NULL && !chan_in_closed(&s->eng_end); i++)
+	/* Up to 5 s: a client reading a large backlog answers late; the monitor allows 10. */
+	for (int i = 0; i < 50 && ssh_is_connected(s->eng) && s->chan != NULL && !chan_in_closed(&s->eng_end); i++)
 		(void)ssh_event_dopoll(s->event, 100);
 }
 
