@@ -170,8 +170,12 @@ say_and_close(struct session *s, const char *line)
 		chan_set_out(&s->eng_end, CHAN_CLOSED);
 	}
 	ssh_blocking_flush(s->eng, 2000);
-	/* Up to 5 s: a client reading a large backlog answers late; the monitor allows 10. */
-	for (int i = 0; i < 50 && ssh_is_connected(s->eng) && s->chan != NULL && !chan_in_closed(&s->eng_end); i++)
+	/*
+	 * Up to 5 s by the clock (a poll returns at once while the device still
+	 * sends): a client reading a large backlog answers late; the monitor allows 10.
+	 */
+	for (uint64_t until = recorder_now_us() + 5000000; recorder_now_us() < until && ssh_is_connected(s->eng) &&
+	    s->chan != NULL && !chan_in_closed(&s->eng_end);)
 		(void)ssh_event_dopoll(s->event, 100);
 }
 
