@@ -307,6 +307,16 @@ guard_exec(struct session *s, const char *command)
 	}
 	if (v.action == GUARD_ALLOW)
 		return 0;
+	/*
+	 * Until a review can hold a command, a line the guard cannot read may
+	 * hide a major operation: a diagnose approval refuses it rather than
+	 * let "sh -c reboot" through.
+	 */
+	if (!s->implement && v.action == GUARD_REVIEW && strcmp(v.rule, "on_unparsed") == 0) {
+		v.action = GUARD_DENY;
+		snprintf(v.reason, sizeof(v.reason), "the guard cannot read this command, and a diagnose approval "
+		    "allows no major operation it might hide");
+	}
 	snprintf(detail, sizeof(detail), "%s: %s", command, v.reason);
 	if (v.action == GUARD_DENY) {
 		session_event(s, "command_refused", v.rule, detail);

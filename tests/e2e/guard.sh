@@ -45,6 +45,12 @@ out=$(gw_ssh alice alice+router1 "echo \$(touch $DEVICE_DIR/guard-marker)" 2>&1)
 assert_eq "a major operation in a substitution" 126 "$rc"
 [ ! -e "$DEVICE_DIR/guard-marker" ] || fail "the substitution ran"
 
+log "diagnose: a line the guard cannot read is refused (it could hide a major operation)"
+out=$(gw_ssh alice alice+router1 "sh -c 'touch $DEVICE_DIR/guard-marker'" 2>&1); rc=$?
+assert_eq "sh -c on diagnose" 126 "$rc"
+assert_contains "the engineer reads why" "$out" "cannot read this command"
+[ ! -e "$DEVICE_DIR/guard-marker" ] || fail "sh -c ran the major operation"
+
 log "a deny rule refuses in any phase; other commands run as before"
 out=$(gw_ssh alice alice+router1 "touch $DEVICE_DIR/forbidden-marker" 2>&1); rc=$?
 assert_eq "deny rule" 126 "$rc"
