@@ -181,6 +181,9 @@ end_command(struct parser *ps)
 		else
 			break;
 	}
+	/* "for NAME in WORDS" and "select ...": a loop's header names no program; its body is read as usual. */
+	if (i < n && (strcmp(w[i].s, "for") == 0 || strcmp(w[i].s, "select") == 0))
+		i = n;
 	if (i < n) {
 		struct simple_cmd *c;
 		const char *base;
@@ -196,9 +199,8 @@ end_command(struct parser *ps)
 			unparsed(ps, "eval");
 		else if (strcmp(base, "source") == 0 || strcmp(base, ".") == 0)
 			unparsed(ps, "a script read with source or '.'");
-		else if (strcmp(base, "case") == 0 || strcmp(base, "select") == 0 || strcmp(base, "function") == 0 ||
-		    strcmp(base, "for") == 0 || strcmp(base, "coproc") == 0)
-			unparsed(ps, "a compound command (for, case, select, function, coproc)");
+		else if (strcmp(base, "case") == 0 || strcmp(base, "function") == 0 || strcmp(base, "coproc") == 0)
+			unparsed(ps, "a compound command (case, function, coproc)");
 		else if (is_name(base, shells) || is_name(base, interpreters)) {
 			int given = 0, files = 0;
 
@@ -410,8 +412,9 @@ parse_until(struct parser *ps, char close)
 			ps->cur.dynamic = 1;
 			put(ps, c);
 		} else if ((c == '<' || c == '>') && n == '(') {
-			unparsed(ps, "process substitution");
-			put(ps, c);
+			/* <( ... ) and >( ... ): commands of their own, like $( ... ) */
+			ps->p++;
+			substitution(ps, ')');
 		} else if (c == '<' && n == '<' && !(ps->p + 1 < ps->end && ps->p[1] == '<')) {
 			unparsed(ps, "a here-document");
 			ps->p = ps->end;

@@ -395,9 +395,14 @@ test_builder(void)
 		char rec[300];
 		FILE *r;
 		snprintf(rec, sizeof(rec), "%s/aaaaaaaaaaaaaaa1.rgrec", f.cfg->recordings_dir);
+		int ch;
+
+		/* Flip a byte (writing a fixed one left the file unchanged when it was already that byte). */
 		r = fopen(rec, "r+b");
 		fseek(r, 30, SEEK_SET);
-		fputc('X', r);
+		ch = fgetc(r);
+		fseek(r, 30, SEEK_SET);
+		fputc(ch ^ 0xff, r);
 		fclose(r);
 		ok(report_create(f.st, f.cfg, f.key, &req, &res, err, sizeof(err)) != 0, "a tampered recording is refused");
 		contains(err, "fails its check", "  saying so");
