@@ -398,6 +398,7 @@ ssh_channel
 relay_open_channel(ssh_session eng, void *userdata)
 {
 	struct session *s = userdata;
+	struct ssh_channel_callbacks_struct *cb;
 
 	if (!s->authenticated || s->chan != NULL) {
 		log_info("event=channel_refused reason=%s", s->chan ? "one_channel_per_connection" : "not_authenticated");
@@ -407,22 +408,23 @@ relay_open_channel(ssh_session eng, void *userdata)
 		return engcmd_open_channel(s, eng);
 	if ((s->chan = ssh_channel_new(eng)) == NULL)
 		return NULL;
-	memset(&rs(s)->eng_cb, 0, sizeof(rs(s)->eng_cb));
-	rs(s)->eng_cb.userdata = s;
-	rs(s)->eng_cb.channel_data_function = eng_data;
-	rs(s)->eng_cb.channel_eof_function = eng_eof;
-	rs(s)->eng_cb.channel_close_function = eng_close;
-	rs(s)->eng_cb.channel_pty_request_function = eng_pty;
-	rs(s)->eng_cb.channel_pty_window_change_function = eng_window_change;
-	rs(s)->eng_cb.channel_env_request_function = eng_env;
-	rs(s)->eng_cb.channel_signal_function = eng_signal;
-	rs(s)->eng_cb.channel_shell_request_function = eng_shell;
-	rs(s)->eng_cb.channel_exec_request_function = eng_exec;
-	rs(s)->eng_cb.channel_subsystem_request_function = eng_subsystem;
-	rs(s)->eng_cb.channel_auth_agent_req_function = eng_agent;
+	cb = &rs(s)->eng_cb;
+	memset(cb, 0, sizeof(*cb));
+	cb->userdata = s;
+	cb->channel_data_function = eng_data;
+	cb->channel_eof_function = eng_eof;
+	cb->channel_close_function = eng_close;
+	cb->channel_pty_request_function = eng_pty;
+	cb->channel_pty_window_change_function = eng_window_change;
+	cb->channel_env_request_function = eng_env;
+	cb->channel_signal_function = eng_signal;
+	cb->channel_shell_request_function = eng_shell;
+	cb->channel_exec_request_function = eng_exec;
+	cb->channel_subsystem_request_function = eng_subsystem;
+	cb->channel_auth_agent_req_function = eng_agent;
 	/* x11-req has no callback on purpose: the message handler refuses it. */
-	ssh_callbacks_init(&rs(s)->eng_cb);
-	ssh_set_channel_callbacks(s->chan, &rs(s)->eng_cb);
+	ssh_callbacks_init(cb);
+	ssh_set_channel_callbacks(s->chan, cb);
 	return s->chan;
 }
 
@@ -490,15 +492,17 @@ tgt_exit_signal(ssh_session session, ssh_channel channel, const char *sig, int c
 void
 relay_setup_target_callbacks(struct session *s)
 {
-	memset(&rs(s)->tgt_cb, 0, sizeof(rs(s)->tgt_cb));
-	rs(s)->tgt_cb.userdata = s;
-	rs(s)->tgt_cb.channel_data_function = tgt_data;
-	rs(s)->tgt_cb.channel_eof_function = tgt_eof;
-	rs(s)->tgt_cb.channel_close_function = tgt_close;
-	rs(s)->tgt_cb.channel_exit_status_function = tgt_exit_status;
-	rs(s)->tgt_cb.channel_exit_signal_function = tgt_exit_signal;
-	ssh_callbacks_init(&rs(s)->tgt_cb);
-	ssh_set_channel_callbacks(s->tc.channel, &rs(s)->tgt_cb);
+	struct ssh_channel_callbacks_struct *cb = &rs(s)->tgt_cb;
+
+	memset(cb, 0, sizeof(*cb));
+	cb->userdata = s;
+	cb->channel_data_function = tgt_data;
+	cb->channel_eof_function = tgt_eof;
+	cb->channel_close_function = tgt_close;
+	cb->channel_exit_status_function = tgt_exit_status;
+	cb->channel_exit_signal_function = tgt_exit_signal;
+	ssh_callbacks_init(cb);
+	ssh_set_channel_callbacks(s->tc.channel, cb);
 }
 
 /* ---- moving what the callbacks left behind, and ending ------------- */
