@@ -25,6 +25,7 @@ struct transfer_row;
 struct report_facts;
 struct report_row;
 struct keyhistory_row;
+struct review_row;
 
 struct store_migration {
 	int version;
@@ -105,6 +106,24 @@ int commands_add(struct store *st, const char *sid, int seq, const struct cmd_en
 /* One session's commands in order, or (sid NULL) those whose text contains needle. */
 int commands_list(struct store *st, const char *sid, int (*cb)(const struct command_row *, void *), void *arg);
 int commands_search(struct store *st, const char *needle, int (*cb)(const struct command_row *, void *), void *arg);
+
+/* ---- reviews: the command guard's queue (review.h) ---- */
+
+/* A new pending review (r->id, status, decided_* ignored). 0 and *id, or -1. */
+int review_store_open(struct store *st, const struct review_row *r, int64_t *id);
+/*
+ * Decide a pending review whose time has not run out (expired: the time
+ * has run out, now >= expires_at): 1 decided by this call, 0 it was not
+ * pending any more (or out of time for approved/denied), -1 error. Two
+ * racing callers: exactly one gets 1.
+ */
+int review_store_decide(struct store *st, int64_t id, const char *status, const char *by, const char *method,
+    const char *note, int64_t now);
+/* 0 found (cb called once), 1 not found, -1 error. */
+int review_store_get(struct store *st, int64_t id, int (*cb)(const struct review_row *, void *), void *arg);
+/* Newest first: every review (pending_only 0) or the pending ones; or one session's (sid) oldest first. */
+int review_store_list(struct store *st, int pending_only, const char *sid, int (*cb)(const struct review_row *, void *),
+    void *arg);
 
 /* ---- transfers (transfers.h) ---- */
 
