@@ -277,6 +277,15 @@ token_step(struct session *s, const char *answer)
 		return -1;
 	}
 	mc_target_result("ok", "");
+	if (text[0] != '\0') {
+		/* The monitor's login banner: which approval, which phase, recorded. */
+		ssh_string b = ssh_string_from_char(text);
+
+		if (b != NULL) {
+			ssh_send_issue_banner(s->eng, b);
+			ssh_string_free(b);
+		}
+	}
 	if (session_start_recording(s, detail, sizeof(detail)) != 0) {
 		tell_engineer(s, detail);
 		return -1;

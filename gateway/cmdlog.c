@@ -46,6 +46,10 @@ struct cmdlog {
 	char pending[TEXT_MAX];
 	int pending_certain;
 	uint64_t pending_us;
+	char pending_guard[CMDLOG_GUARD_MAX];
+
+	/* The command guard's judgement of the line whose Enter goes out next. */
+	char next_guard[CMDLOG_GUARD_MAX];
 
 	/* Password input. */
 	int masking;
@@ -123,6 +127,16 @@ cells_text(const uint32_t *cells, size_t from, size_t to, char *out)
 }
 
 static void
+emit_guarded(struct cmdlog *c, enum cmd_kind kind, const char *text, int certain, uint64_t t, const char *guard)
+{
+	struct cmd_entry e = { .kind = kind, .text = text, .certain = certain, .time_us = t,
+		.guard = guard != NULL && *guard ? guard : NULL };
+
+	if (c->hooks.entry != NULL)
+		c->hooks.entry(c->hooks.arg, &e);
+}
+
+static void
 emit(struct cmdlog *c, enum cmd_kind kind, const char *text, int certain, uint64_t t)
 {
 	struct cmd_entry e = { .kind = kind, .text = text, .certain = certain, .time_us = t };
@@ -137,7 +151,8 @@ release_pending(struct cmdlog *c, enum cmd_kind kind)
 	if (!c->have_pending)
 		return;
 	c->have_pending = 0;
-	emit(c, kind, c->pending, c->pending_certain, c->pending_us);
+	emit_guarded(c, kind, c->pending, c->pending_certain, c->pending_us, c->pending_guard);
+	c->pending_guard[0] = '\0';
 }
 
 static int
@@ -151,31 +166,45 @@ line_starts_with(const struct cmdlog *c, const uint32_t *p, size_t n)
  * stood on the line at the first keystroke; if nothing did (the engineer
  * typed ahead of the prompt), the last prompt a command proved is tried.
  */
-static void
-take_command(struct cmdlog *c)
+/* The line as it stands minus its prompt, into text; 1 if the prompt is known (certain). */
+static int
+line_command(const struct cmdlog *c, char *text)
 {
-	char text[TEXT_MAX];
 	size_t strip = 0;
 	int certain = 0;
 
-	c->enter_pending = 0;
-	c->typing = 0;
 	if (!c->messy && line_starts_with(c, c->prompt, c->nprompt)) {
 		certain = 1;
 		strip = c->nprompt;
-		memcpy(c->last_prompt, c->prompt, c->nprompt * sizeof(uint32_t));
-		c->nlast = c->nprompt;
 	} else if (!c->messy && c->nprompt == 0 && line_starts_with(c, c->last_prompt, c->nlast)) {
 		certain = 1;
 		strip = c->nlast;
 	}
 	cells_text(c->cells, strip, c->ncells, text);
-	if (text[0] == '\0' && certain)
+	return certain;
+}
+
+static void
+take_command(struct cmdlog *c)
+{
+	char text[TEXT_MAX];
+	int certain;
+
+	c->enter_pending = 0;
+	c->typing = 0;
+	certain = line_command(c, text);
+	if (certain && c->nprompt > 0 && line_starts_with(c, c->prompt, c->nprompt)) {
+		memcpy(c->last_prompt, c->prompt, c->nprompt * sizeof(uint32_t));
+		c->nlast = c->nprompt;
+	}
+	if (text[0] == '\0' && certain && c->next_guard[0] == '\0')
 		return;	/* Enter on an empty prompt */
 	release_pending(c, CMD_LINE);
 	snprintf(c->pending, sizeof(c->pending), "%s", text);
 	c->pending_certain = certain;
 	c->pending_us = c->enter_us;
+	snprintf(c->pending_guard, sizeof(c->pending_guard), "%s", c->next_guard);
+	c->next_guard[0] = '\0';
 	c->have_pending = 1;
 }
 
@@ -577,4 +606,41 @@ cmdlog_finish(struct cmdlog *c, uint64_t time_us)
 	if (c->masking && c->masked > 0)
 		end_masking(c);
 	release_pending(c, CMD_LINE);
+}
+
+int
+cmdlog_judged_here(const struct cmdlog *c)
+{
+	if (c->alt_screen || c->masking)
+		return 0;
+	return c->typing || !at_password_prompt(c);
+}
+
+int
+cmdlog_current_command(const struct cmdlog *c, char *out, size_t outlen)
+{
+	char text[TEXT_MAX];
+	int certain = line_command(c, text);
+
+	snprintf(out, outlen, "%s", text);
+	return certain;
+}
+
+int
+cmdlog_enter_pending(const struct cmdlog *c)
+{
+	return c->enter_pending && !c->alt_screen;
+}
+
+void
+cmdlog_set_guard(struct cmdlog *c, const char *judgement)
+{
+	snprintf(c->next_guard, sizeof(c->next_guard), "%s", judgement ? judgement : "");
+}
+
+void
+cmdlog_refused(struct cmdlog *c, const char *text, int certain, uint64_t time_us, const char *judgement)
+{
+	release_pending(c, CMD_LINE);
+	emit_guarded(c, CMD_LINE, text, certain, time_us, judgement);
 }

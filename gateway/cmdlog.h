@@ -26,6 +26,7 @@ struct cmd_entry {
 	const char *text;	/* UTF-8; for CMD_MASKED "[hidden input, N bytes]" */
 	int certain;
 	uint64_t time_us;	/* when Enter was pressed */
+	const char *guard;	/* the command guard's judgement; NULL: no rule spoke */
 };
 
 const char *cmdlog_kind_name(enum cmd_kind k);
@@ -61,6 +62,21 @@ void cmdlog_input(struct cmdlog *c, const uint8_t *data, size_t len, uint64_t ti
 
 /* Replaying a recording: input that was withheld when it was recorded. */
 void cmdlog_input_masked(struct cmdlog *c, size_t len, int ends, uint64_t time_us);
+
+/* ---- for the command guard (relay.c): judging a line before its Enter goes out ---- */
+
+#define CMDLOG_GUARD_MAX 600
+
+/* Would an Enter typed now submit a command line (not a password, not full screen)? */
+int cmdlog_judged_here(const struct cmdlog *c);
+/* The command as the line shows it now (prompt removed when known): 1 certain, 0 not. */
+int cmdlog_current_command(const struct cmdlog *c, char *out, size_t outlen);
+/* An Enter went out and its echo has not been seen yet. */
+int cmdlog_enter_pending(const struct cmdlog *c);
+/* The guard's judgement, for the entry of the line whose Enter goes out next. */
+void cmdlog_set_guard(struct cmdlog *c, const char *judgement);
+/* A line the guard refused: it never ran, but it is listed, with why. */
+void cmdlog_refused(struct cmdlog *c, const char *text, int certain, uint64_t time_us, const char *judgement);
 
 /* Time passes: a command waiting to see if it goes full screen is let out. */
 void cmdlog_tick(struct cmdlog *c, uint64_t now_us);

@@ -14,6 +14,7 @@ struct command_row {
 	const char *kind;
 	const char *text;
 	int certain;
+	const char *guard;	/* the command guard's judgement, or NULL */
 	const char *engineer;	/* from the session, for searches */
 	const char *target;
 };

@@ -23,6 +23,8 @@ print_command(const struct command_row *r, void *arg)
 			    ctl_vis(&v, r->target, "-"));
 		printf("%-4d %-20s %-10s %s %s\n", r->seq, when, r->kind, r->certain ? " " : "?",
 		    ctl_vis(&v, r->text, ""));
+		if (r->guard != NULL)	/* the command guard's judgement, under its command */
+			printf("%-4s %-20s %-10s   [%s]\n", "", "", "guard", ctl_vis(&v, r->guard, ""));
 		ctl_vis_free(&v);
 		return 0;
 	}
@@ -36,6 +38,8 @@ print_command(const struct command_row *r, void *arg)
 	json_key_str(&l->j, "kind", r->kind);
 	json_key_bool(&l->j, "certain", r->certain);
 	json_key_str(&l->j, "text", r->text);
+	if (r->guard != NULL)
+		json_key_str(&l->j, "guard", r->guard);
 	json_end_object(&l->j);
 	return 0;
 }

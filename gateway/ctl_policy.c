@@ -53,7 +53,7 @@ cmd_policy_check(struct ctl *c, int argc, char **argv)
 	if (!util_name_valid(sc.engineer) || !util_name_valid(sc.target))
 		return ctl_fail("--engineer and --target are names of 1-64 characters of A-Z a-z 0-9 . _ -");
 	command = argv[optind];
-	if (guard_judge(c->cfg->guard, &sc, command, strlen(command), &v) != 0)
+	if (guard_judge_session(c->cfg->guard, &sc, command, strlen(command), &v) != 0)
 		return ctl_fail("out of memory");
 	if (json) {
 		struct json j;

@@ -12,7 +12,8 @@
 #include "engcmd.h"
 #include "escrow.h"
 #include "approval.h"
-#include "guard.h"
+#include "guardgate.h"
+#include "cmdlog.h"
 #include "json.h"
 #include "log.h"
 #include "monclient.h"
@@ -29,7 +30,8 @@ struct relay_state {
 	int exit_core;
 	int64_t closing_since;		/* we began closing (0: not yet); the peer gets 5 s to answer */
 	int pty;
-	char refused[400];		/* the command guard refused the exec: this line, then exit 126 */
+	char refused[700];		/* the command guard refused the exec: this line, then exit 126 */
+	char *held_exec;		/* an exec waiting for its review (guardgate.c) */
 };
 
 /* Made on first use; an allocation failure ends the process (nothing is relayed unrecorded). */
@@ -46,6 +48,9 @@ rs(struct session *s)
 void
 relay_free(struct session *s)
 {
+	if (s->relay != NULL)
+		free(s->relay->held_exec);
+	guardgate_free(s);
 	free(s->relay);
 	s->relay = NULL;
 }
@@ -121,8 +126,10 @@ tap(void *arg, struct relaybuf *b, const void *data, size_t len)
 			session_record(s, REC_INPUT, data, len);
 	} else if (b == &s->to_engineer) {
 		session_record(s, REC_OUTPUT, data, len);
-		if (rs(s)->pty)
+		if (rs(s)->pty) {
 			cmdlog_output(s->cmds, data, len, now);
+			guardgate_output(s);
+		}
 	} else {
 		session_record(s, REC_STDERR, data, len);
 	}
@@ -255,10 +262,12 @@ eng_signal(ssh_session session, ssh_channel channel, const char *sig, void *user
 
 /* The target side joins the event loop only now, non-blocking. */
 static void
-mark_started(struct session *s, const char *kind, const char *command)
+mark_started(struct session *s, const char *kind, const char *command, const char *guard)
 {
 	s->started = 1;
-	mc_kind(kind, command);	/* an exec's command line is also the first command on record */
+	mc_kind(kind, command, guard);	/* an exec's command line is also the first command on record */
+	if (rs(s)->pty && s->cmds != NULL)
+		guardgate_attach(s, &s->to_target);	/* each line typed is judged at Enter */
 }
 
 static int
@@ -274,73 +283,18 @@ eng_shell(ssh_session session, ssh_channel channel, void *userdata)
 		log_warn("event=shell_refused error=\"%s\"", ssh_get_error(s->tc.session));
 		return -1;
 	}
-	mark_started(s, "shell", NULL);
+	mark_started(s, "shell", NULL, NULL);
 	session_record(s, REC_SHELL, "", 0);
 	log_info("event=shell");
 	return 0;
 }
 
-/*
- * The command guard on an exec (docs/policy.md): a refused command never
- * reaches the device; the engineer reads why and gets exit status 126, as a
- * shell gives for a command it will not run. -1 refused.
- */
+/* Hand the exec to the device (now, or once its review approved it). 0, or -1 the device refused it. */
 static int
-guard_exec(struct session *s, const char *command)
+start_exec(struct session *s, ssh_channel channel, const char *command, const char *guard)
 {
-	struct guard_scope sc = { .engineer = s->engineer->name, .target = s->target->name, .implement = s->implement };
-	struct guard_verdict v;
-	char detail[600], ops[APPROVAL_MAX_OPS * 66];
-	const char *op[APPROVAL_MAX_OPS];
-
-	/* The approval's pre-approved operations, split in a copy. */
-	snprintf(ops, sizeof(ops), "%s", s->allow_ops ? s->allow_ops : "");
-	for (char *save = NULL, *t = strtok_r(ops, " ", &save); t != NULL && sc.nallow_ops < APPROVAL_MAX_OPS;
-	    t = strtok_r(NULL, " ", &save))
-		op[sc.nallow_ops++] = t;
-	sc.allow_ops = op;
-
-	if (guard_judge(s->cfg->guard, &sc, command, strlen(command), &v) != 0) {
-		v.action = GUARD_DENY;
-		snprintf(v.rule, sizeof(v.rule), "internal");
-		snprintf(v.reason, sizeof(v.reason), "the gateway could not judge the command (out of memory)");
-	}
-	if (v.action == GUARD_ALLOW)
-		return 0;
-	/*
-	 * Until a review can hold a command, a line the guard cannot read may
-	 * hide a major operation: a diagnose approval refuses it rather than
-	 * let "sh -c reboot" through.
-	 */
-	if (!s->implement && v.action == GUARD_REVIEW && strcmp(v.rule, "on_unparsed") == 0) {
-		v.action = GUARD_DENY;
-		snprintf(v.reason, sizeof(v.reason), "the guard cannot read this command, and a diagnose approval "
-		    "allows no major operation it might hide");
-	}
-	snprintf(detail, sizeof(detail), "%s: %s", command, v.reason);
-	if (v.action == GUARD_DENY) {
-		session_event(s, "command_refused", v.rule, detail);
-		log_info("event=command_refused rule=%s command=%s", v.rule, command);
-		snprintf(rs(s)->refused, sizeof(rs(s)->refused), "refused: %s", v.reason);
-		return -1;
-	}
-	/* review and warn: the judgement is on record; holding for a review comes with the review queue. */
-	session_event(s, "command_flagged", guard_action_name(v.action), detail);
-	log_info("event=command_flagged rule=%s action=%s command=%s", v.rule, guard_action_name(v.action), command);
-	return 0;
-}
-
-static int
-eng_exec(ssh_session session, ssh_channel channel, const char *command, void *userdata)
-{
-	struct session *s = userdata;
 	int is_sftp = 0;
 
-	(void)session;
-	if (s->started)
-		return -1;
-	if (guard_exec(s, command) != 0)
-		return 0;	/* refused: the loop says why and closes */
 	if (xfer_exec(s, channel, command, &is_sftp) != 0)
 		return 0;	/* refused: the loop says why and closes */
 	if (ssh_channel_request_exec(s->tc.channel, command) != SSH_OK) {
@@ -349,10 +303,52 @@ eng_exec(ssh_session session, ssh_channel channel, const char *command, void *us
 	}
 	if (is_sftp && xfer_start_sftp(s) != 0)
 		return -1;
-	mark_started(s, "exec", command);
+	mark_started(s, "exec", command, guard);
 	session_record(s, REC_EXEC, command, strlen(command));
 	log_info("event=exec command=%s", command);
 	return 0;
+}
+
+/*
+ * The command guard judges the exec before the device sees anything
+ * (docs/policy.md): refused, it never runs (exit status 126); held for a
+ * review, the request is accepted and the device asked only if approved.
+ */
+static int
+eng_exec(ssh_session session, ssh_channel channel, const char *command, void *userdata)
+{
+	struct session *s = userdata;
+	char guard[CMDLOG_GUARD_MAX];
+
+	(void)session;
+	if (s->started || rs(s)->held_exec != NULL)
+		return -1;
+	switch (guardgate_exec(s, command, guard, sizeof(guard), rs(s)->refused, sizeof(rs(s)->refused))) {
+	case GATE_REFUSED:
+		return 0;	/* the loop says why and closes */
+	case GATE_WAIT:
+		if ((rs(s)->held_exec = strdup(command)) == NULL)
+			return -1;
+		return 0;
+	case GATE_RUN:
+		break;
+	}
+	return start_exec(s, channel, command, guard);
+}
+
+/* An exec held for review: run it once approved, refuse it otherwise. */
+static void
+held_exec_decided(struct session *s)
+{
+	char guard[CMDLOG_GUARD_MAX];
+	int r = guardgate_exec_decided(s, guard, sizeof(guard), rs(s)->refused, sizeof(rs(s)->refused));
+
+	if (r == 0)
+		return;
+	if (r > 0 && start_exec(s, s->chan, rs(s)->held_exec, guard) != 0)
+		snprintf(rs(s)->refused, sizeof(rs(s)->refused), "the device refused the command");
+	free(rs(s)->held_exec);
+	rs(s)->held_exec = NULL;
 }
 
 /* sftp is relayed and audited per file (xfer.c); other subsystems are refused. */
@@ -378,7 +374,7 @@ eng_subsystem(ssh_session session, ssh_channel channel, const char *subsystem, v
 	}
 	if (xfer_start_sftp(s) != 0)
 		return -1;
-	mark_started(s, "sftp", NULL);
+	mark_started(s, "sftp", NULL, NULL);
 	session_record(s, REC_SUBSYSTEM, "sftp", 4);
 	log_info("event=subsystem name=sftp transfers=%s", policy_transfers_name(s->target->transfers));
 	return 0;
@@ -566,6 +562,10 @@ relay_pump(struct session *s)
 
 	if (s->chan == NULL || s->tc.channel == NULL)
 		return;
+	if (rs(s)->held_exec != NULL && !chan_in_closed(eng))
+		held_exec_decided(s);
+	if (s->started && rs(s)->pty)
+		guardgate_step(s, &s->to_target);
 	if (s->started && !chan_in_closed(dev))
 		relaybuf_pump(&s->to_target, s->chan, s->tc.channel);
 	if (!chan_in_closed(eng)) {

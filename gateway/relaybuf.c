@@ -188,6 +188,14 @@ relaybuf_inject(struct relaybuf *b, const void *data, size_t len)
 	return 0;
 }
 
+void
+relaybuf_release(struct relaybuf *b, size_t n)
+{
+	size_t unready = b->len - b->ready;
+
+	b->ready += n < unready ? n : unready;
+}
+
 size_t
 relaybuf_unready(const struct relaybuf *b)
 {

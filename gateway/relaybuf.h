@@ -65,6 +65,9 @@ void relaybuf_drop(struct relaybuf *b, size_t at, size_t n);
 /* Put len bytes of our own out next, after the ready ones (a filter's answer). 0 or -1. */
 int relaybuf_inject(struct relaybuf *b, const void *data, size_t len);
 
+/* Let n more of the held-back bytes go (a filter's later decision). */
+void relaybuf_release(struct relaybuf *b, size_t n);
+
 /* Bytes held back by the filter (an incomplete message). */
 size_t relaybuf_unready(const struct relaybuf *b);
 

@@ -23,6 +23,7 @@
 #include "keyhistory.h"
 #include "recexport.h"
 #include "report.h"
+#include "review.h"
 #include "sshsig.h"
 #include "strbuf.h"
 #include "util.h"
@@ -33,6 +34,13 @@ struct rcmd {
 	char *kind;
 	char *text;
 	int certain;
+	char *guard;	/* the command guard's judgement, or NULL */
+};
+
+/* A command the guard held for the customer's review (review.h). */
+struct rop {
+	int64_t id, requested_at, decided_at;
+	char *rule, *command, *status, *decided_by, *method, *note;
 };
 
 struct rsession {
@@ -50,6 +58,8 @@ struct rsession {
 	size_t len;
 	struct rcmd *cmds;
 	size_t ncmds;
+	struct rop *ops;	/* its reviews, oldest first */
+	size_t nops;
 	/* Hidden input (kind "masked" commands) and whether it was escrowed. */
 	int masked_entries;
 	int64_t masked_bytes, masked_largest;
@@ -189,7 +199,23 @@ command_found(const struct command_row *r, void *arg)
 	if ((grown = realloc(s->cmds, (s->ncmds + 1) * sizeof(*s->cmds))) == NULL)
 		return -1;
 	s->cmds = grown;
-	s->cmds[s->ncmds++] = (struct rcmd){ r->seq, r->ts_us, strdup(r->kind), strdup(r->text), r->certain };
+	s->cmds[s->ncmds++] = (struct rcmd){ r->seq, r->ts_us, strdup(r->kind), strdup(r->text), r->certain,
+		dup_or_null(r->guard) };
+	return 0;
+}
+
+static int
+review_found(const struct review_row *r, void *arg)
+{
+	struct rsession *s = arg;
+	struct rop *grown;
+
+	if ((grown = realloc(s->ops, (s->nops + 1) * sizeof(*s->ops))) == NULL)
+		return -1;
+	s->ops = grown;
+	s->ops[s->nops++] = (struct rop){ r->id, r->requested_at, r->decided_at, dup_or_null(r->rule),
+		dup_or_null(r->command), dup_or_null(r->status), dup_or_null(r->decided_by), dup_or_null(r->method),
+		dup_or_null(r->note) };
 	return 0;
 }
 
@@ -249,6 +275,8 @@ gather(struct builder *b)
 			    "(wait for it to end, or end it with: remgatectl sessions kill %s)", s->id, s->id);
 		if (commands_list(b->st, s->id, command_found, s) != 0)
 			return fail(b, "cannot read the commands of session %s", s->id);
+		if (review_store_list(b->st, 0, s->id, review_found, s) != 0)
+			return fail(b, "cannot read the reviews of session %s", s->id);
 	}
 	qsort(b->s, b->ns, sizeof(b->s[0]), by_start);
 
@@ -533,6 +561,50 @@ exit_text(const struct rsession *s, char *buf, size_t len)
 		snprintf(buf, len, "-");
 }
 
+/* "Major operations": each command held for the customer's review, and how it ended. */
+static void
+write_major_operations(struct builder *b, FILE *f)
+{
+	size_t n = 0;
+
+	fprintf(f, "\n## Major operations\n\n");
+	for (size_t i = 0; i < b->ns; i++) {
+		const struct rsession *s = &b->s[i];
+
+		for (size_t k = 0; k < s->nops; k++) {
+			const struct rop *o = &s->ops[k];
+			char t1[32], t2[32];
+
+			iso(o->requested_at, t1, sizeof(t1));
+			iso(o->decided_at, t2, sizeof(t2));
+			fprintf(f, "- %s (`", o->rule ? o->rule : "?");
+			md_cell(f, o->command ? o->command : "");
+			fprintf(f, "`) at %s, ", t1);
+			if (o->status != NULL && (strcmp(o->status, "approved") == 0 || strcmp(o->status, "denied") == 0)) {
+				fprintf(f, "%s by ", o->status);
+				md_cell(f, o->decided_by ? o->decided_by : "?");
+				if (o->method != NULL) {
+					fprintf(f, " by ");
+					md_cell(f, o->method);
+				}
+				fprintf(f, " at %s", t2);
+			} else if (o->status != NULL && strcmp(o->status, "pending") != 0) {
+				fprintf(f, "%s at %s (never ran)", o->status, t2);
+			} else {
+				fprintf(f, "never decided");
+			}
+			if (o->note != NULL && *o->note) {
+				fprintf(f, ": ");
+				md_cell(f, o->note);
+			}
+			fprintf(f, " (review %lld, session %s)\n", (long long)o->id, s->id);
+			n++;
+		}
+	}
+	if (n == 0)
+		fprintf(f, "None: no command was held for the customer's review.\n");
+}
+
 static void
 write_markdown(struct builder *b, FILE *f)
 {
@@ -627,6 +699,8 @@ write_markdown(struct builder *b, FILE *f)
 			    "one entry is longer than a password usually is" : "more hidden entries than password prompts usually need");
 	}
 
+	write_major_operations(b, f);
+
 	fprintf(f, "\n## Commands\n");
 	for (size_t i = 0; i < b->ns; i++) {
 		const struct rsession *s = &b->s[i];
@@ -641,11 +715,13 @@ write_markdown(struct builder *b, FILE *f)
 			fprintf(f, "(no commands)\n");
 			continue;
 		}
-		fprintf(f, "| time (UTC) | kind | command |\n|---|---|---|\n");
+		fprintf(f, "| time (UTC) | kind | command | guard |\n|---|---|---|---|\n");
 		for (size_t c = 0; c < s->ncmds; c++) {
 			iso(s->cmds[c].ts_us / 1000000, t1, sizeof(t1));
 			fprintf(f, "| %s | %s%s | ", t1, s->cmds[c].kind, s->cmds[c].certain ? "" : " (uncertain)");
 			md_cell(f, s->cmds[c].text);
+			fprintf(f, " | ");
+			md_cell(f, s->cmds[c].guard ? s->cmds[c].guard : "");
 			fprintf(f, " |\n");
 		}
 	}
@@ -828,6 +904,26 @@ write_json(struct builder *b, FILE *f)
 			json_key_str(&j, "kind", s->cmds[c].kind);
 			json_key_str(&j, "text", s->cmds[c].text);
 			json_key_bool(&j, "certain", s->cmds[c].certain);
+			if (s->cmds[c].guard != NULL)
+				json_key_str(&j, "guard", s->cmds[c].guard);
+			json_end_object(&j);
+		}
+		json_end_array(&j);
+		json_key_begin_array(&j, "major_operations");
+		for (size_t k = 0; k < s->nops; k++) {
+			const struct rop *o = &s->ops[k];
+
+			json_begin_object(&j);
+			json_key_int(&j, "review", o->id);
+			json_key_str(&j, "rule", o->rule);
+			json_key_str(&j, "command", o->command);
+			json_time(&j, "requested_at", o->requested_at);
+			json_key_str(&j, "status", o->status);
+			if (o->decided_at > 0)
+				json_time(&j, "decided_at", o->decided_at);
+			json_key_str(&j, "decided_by", o->decided_by);
+			json_key_str(&j, "method", o->method);
+			json_key_str(&j, "note", o->note);
 			json_end_object(&j);
 		}
 		json_end_array(&j);
@@ -1064,8 +1160,20 @@ builder_free(struct builder *b)
 		for (size_t c = 0; c < s->ncmds; c++) {
 			free(s->cmds[c].kind);
 			free(s->cmds[c].text);
+			free(s->cmds[c].guard);
 		}
 		free(s->cmds);
+		for (size_t k = 0; k < s->nops; k++) {
+			struct rop *o = &s->ops[k];
+
+			free(o->rule);
+			free(o->command);
+			free(o->status);
+			free(o->decided_by);
+			free(o->method);
+			free(o->note);
+		}
+		free(s->ops);
 	}
 	for (size_t k = 0; k < b->na; k++)
 		approval_clear(&b->a[k]);

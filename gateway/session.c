@@ -18,6 +18,7 @@
 
 #include "engcmd.h"
 #include "escrow.h"
+#include "guardgate.h"
 #include "log.h"
 #include "monclient.h"
 #include "recorder.h"
@@ -225,8 +226,10 @@ static void
 run_loop(struct session *s)
 {
 	while (!s->done) {
+		int wait = guardgate_wait_ms(s);
+
 		/* An error here means one side broke; the checks below say which. */
-		(void)ssh_event_dopoll(s->event, 1000);
+		(void)ssh_event_dopoll(s->event, wait >= 0 && wait < 1000 ? wait : 1000);
 		if (mc_failed()) {
 			/* The monitor is gone: nothing can be recorded or decided any more. */
 			if (s->authenticated && !s->command_mode && s->end_reason == END_NONE) {

@@ -70,6 +70,8 @@ struct session {
 	struct escrow *escrow;	/* hidden input is sealed to the customer's key; NULL without one */
 	/* File transfers (xfer.c). */
 	struct xfer_state *xfer;	/* xfer.c's own; NULL until a transfer starts */
+	/* The command guard (guardgate.c's own); NULL until a command is judged. */
+	struct gate_state *gate;
 	int ncmds;
 };
 

@@ -411,7 +411,7 @@ sftp_request(struct sftp_audit *a, const uint8_t *pkt, size_t len, uint8_t reply
 			const uint8_t *data = get_str(&c, &dn);
 
 			writes = 1;
-			if (!c.bad && a->policy != SFTP_READ_ONLY && hidx >= 0) {
+			if (!c.bad && a->policy == SFTP_FULL && hidx >= 0) {
 				struct file *f = &a->files[hidx];
 				f->bytes_written += dn;
 				digest(f, offset, &f->next_write, data, dn);
@@ -454,10 +454,12 @@ sftp_request(struct sftp_audit *a, const uint8_t *pkt, size_t len, uint8_t reply
 		free(path2);
 		return SFTP_MALFORMED;
 	}
-	if (writes && a->policy == SFTP_READ_ONLY) {
+	if (writes && a->policy != SFTP_FULL) {
+		int diagnose = a->policy == SFTP_DIAGNOSE;
 		struct sftp_op rec = { .op = op ? op : type == FXP_WRITE ? "write" : "extended", .path = path,
 			.path2 = path2, .status = "PERMISSION_DENIED", .by_gateway = 1,
-			.message = "refused by the gateway: this target is read-only for transfers" };
+			.message = diagnose ? "refused by the gateway: changing files needs an implement approval" :
+			    "refused by the gateway: this target is read-only for transfers" };
 		char flags[64];
 
 		if (type == FXP_OPEN) {
@@ -465,7 +467,8 @@ sftp_request(struct sftp_audit *a, const uint8_t *pkt, size_t len, uint8_t reply
 			rec.flags = flags;
 		}
 		a->hooks.op(a->hooks.arg, &rec);
-		*replylen = deny_reply(id, "remgate: this target is read-only for file transfers", reply);
+		*replylen = deny_reply(id, diagnose ? "remgate: changing files needs an implement approval" :
+		    "remgate: this target is read-only for file transfers", reply);
 		free(path);
 		free(path2);
 		return SFTP_DENY;

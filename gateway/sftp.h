@@ -26,6 +26,7 @@ enum sftp_verdict {
 enum sftp_policy {
 	SFTP_FULL,		/* everything passes, everything is recorded */
 	SFTP_READ_ONLY,		/* downloads and listings only */
+	SFTP_DIAGNOSE,		/* the same, because the approval is for diagnosis (the command guard's phase) */
 };
 
 /* One completed operation, for the audit trail. */

@@ -60,8 +60,9 @@ on_sftp_op(void *arg, const struct sftp_op *op)
 
 	/* SFTP clients show only "Permission denied": say why on stderr too, from the loop. */
 	if (op->by_gateway && xs(s)->notice[0] == '\0')
-		snprintf(xs(s)->notice, sizeof(xs(s)->notice), "%s %s refused: %s is read-only for file transfers",
-		    op->op, op->path ? op->path : "", s->target->name);
+		snprintf(xs(s)->notice, sizeof(xs(s)->notice), "%s %s refused: %s", op->op, op->path ? op->path : "",
+		    s->target->transfers == TRANSFERS_READ_ONLY ? "the target is read-only for file transfers" :
+		    "changing files needs an implement approval (this one is for diagnosis)");
 	int close = strcmp(op->op, "close") == 0;
 	struct transfer_row o = { .protocol = "sftp", .op = op->op, .path = op->path, .path2 = op->path2,
 		.flags = op->flags, .status = op->status, .message = op->message, .sha256 = op->sha256,
@@ -187,7 +188,9 @@ xfer_start_sftp(struct session *s)
 {
 	struct sftp_hooks h = { s, on_sftp_op };
 
-	xs(s)->sftp = sftp_audit_new(s->target->transfers == TRANSFERS_READ_ONLY ? SFTP_READ_ONLY : SFTP_FULL, &h);
+	/* A diagnose approval reads files but changes none (docs/policy.md). */
+	xs(s)->sftp = sftp_audit_new(s->target->transfers == TRANSFERS_READ_ONLY ? SFTP_READ_ONLY :
+	    !s->implement ? SFTP_DIAGNOSE : SFTP_FULL, &h);
 	if (xs(s)->sftp == NULL)
 		return -1;
 	s->to_target.filter = filter_requests;
@@ -228,6 +231,12 @@ xfer_exec(struct session *s, ssh_channel channel, const char *command, int *is_s
 	if ((why = policy_transfer_refusal(s->target->transfers, mode == SCP_UPLOAD)) != NULL) {
 		free(path);
 		return refuse(s, why, mode == SCP_UPLOAD ? "scp upload" : "scp download");
+	}
+	if (mode == SCP_UPLOAD && !s->implement) {
+		free(path);
+		snprintf(detail, sizeof(detail), "scp upload refused: approval phase diagnose");
+		return refuse_with(s, "needs_implement", detail,
+		    "scp upload refused: changing files needs an implement approval (this one is for diagnosis)");
 	}
 	struct scp_hooks h = { s, on_scp_op };
 	xs(s)->scp = scp_audit_new(mode, path, &h);

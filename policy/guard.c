@@ -514,3 +514,31 @@ guard_judge(const struct guard_policy *p, const struct guard_scope *sc, const ch
 	cmdsplit_free(&split);
 	return 0;
 }
+
+int
+guard_judge_session(const struct guard_policy *p, const struct guard_scope *sc, const char *line, size_t len,
+    struct guard_verdict *out)
+{
+	if (guard_judge(p, sc, line, len, out) != 0)
+		return -1;
+	/*
+	 * A line the guard cannot read may hide a major operation, which a
+	 * diagnose approval never allows: refused there rather than reviewed.
+	 */
+	if (!sc->implement && out->action == GUARD_REVIEW && strcmp(out->rule, "on_unparsed") == 0) {
+		out->action = GUARD_DENY;
+		snprintf(out->reason, sizeof(out->reason), "the guard cannot read this command, and a diagnose approval "
+		    "allows no major operation it might hide");
+	}
+	return 0;
+}
+
+size_t
+guard_split_ops(char *ops, const char **op, size_t max)
+{
+	size_t n = 0;
+
+	for (char *save = NULL, *t = strtok_r(ops, " ", &save); t != NULL && n < max; t = strtok_r(NULL, " ", &save))
+		op[n++] = t;
+	return n;
+}

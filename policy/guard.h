@@ -47,5 +47,13 @@ struct guard_verdict {
 /* Judge one submitted line (or an exec's command). 0, or -1 out of memory. */
 int guard_judge(const struct guard_policy *p, const struct guard_scope *scope, const char *line, size_t len,
     struct guard_verdict *out);
+/*
+ * The same as a session applies it: on a diagnose approval a line the
+ * guard cannot read (on_unparsed) is refused, not reviewed. 0 or -1.
+ */
+int guard_judge_session(const struct guard_policy *p, const struct guard_scope *scope, const char *line,
+    size_t len, struct guard_verdict *out);
+/* Split a copy of an approval's space-separated allow_ops in place into op[max]; returns the count. */
+size_t guard_split_ops(char *ops, const char **op, size_t max);
 
 #endif

@@ -96,6 +96,7 @@ mon_dec_command(struct mreader *r, struct mon_req *q)
 	q->u.command.certain = mr_u8(r);
 	q->u.command.time_us = mr_i64(r);
 	q->u.command.text = mr_str(r, MON_MAX_FRAME / 2);
+	q->u.command.guard = mr_str(r, MAX_TEXT);
 	/* Transfers are written by the monitor from MON_TRANSFER, never claimed. */
 	if (q->u.command.kind > CMD_MASKED || q->u.command.certain > 1)
 		return -1;
@@ -139,6 +140,25 @@ mon_dec_kind(struct mreader *r, struct mon_req *q)
 {
 	q->u.kind.kind = want_name(r, 0);
 	q->u.kind.command = mr_str(r, MON_MAX_FRAME / 2);
+	q->u.kind.guard = mr_str(r, MAX_TEXT);
+	return mr_done(r);
+}
+
+static int
+mon_dec_review(struct mreader *r, struct mon_req *q)
+{
+	q->u.review.kind = want_name(r, 0);
+	q->u.review.rule = want_name(r, 0);
+	q->u.review.command = mr_str(r, MAX_TEXT);
+	if (!r->bad && strcmp(q->u.review.kind, "line") != 0 && strcmp(q->u.review.kind, "exec") != 0)
+		return -1;
+	return mr_done(r);
+}
+
+static int
+mon_dec_review_cancel(struct mreader *r, struct mon_req *q)
+{
+	q->u.review_cancel.id = mr_i64(r);
 	return mr_done(r);
 }
 
@@ -197,7 +217,8 @@ static const struct {
 	{ MON_PUBKEY, mon_dec_pubkey }, { MON_REFUSED, mon_dec_refused }, { MON_TOKEN, mon_dec_token },
 	{ MON_TARGET_RESULT, mon_dec_target }, { MON_RECORD, mon_dec_record }, { MON_EVENT, mon_dec_event },
 	{ MON_COMMAND, mon_dec_command }, { MON_TRANSFER, mon_dec_transfer }, { MON_KIND, mon_dec_kind },
-	{ MON_REPORT, mon_dec_report }, { MON_END, mon_dec_end },
+	{ MON_REPORT, mon_dec_report }, { MON_END, mon_dec_end }, { MON_REVIEW, mon_dec_review },
+	{ MON_REVIEW_CANCEL, mon_dec_review_cancel },
 };
 
 mon_decoder

@@ -34,9 +34,10 @@
 #include "report.h"
 #include "store.h"
 #include "transfers.h"
+#include "strbuf.h"
 #include "util.h"
 
-static struct store *
+struct store *
 mon_store(struct monitor *m)
 {
 	char err[512];
@@ -90,7 +91,7 @@ mon_event(struct monitor *m, const char *kind, const char *reason, const char *d
 	mon_event_as(m, NULL, NULL, kind, reason, detail);
 }
 
-static int
+int
 mon_send_frame(struct monitor *m)
 {
 	if (mbuf_end(&m->out) != 0 || mbuf_flush(&m->out, m->fd) != 0) {
@@ -198,6 +199,7 @@ mon_finish_session(struct monitor *m, enum end_reason why, int exit_status, cons
 
 	if (m->phase != PH_SESSION)
 		return;
+	mon_abandon_review(m);
 	m->phase = PH_ENDED;
 	if (audit_session_end(m->store, &row) != 0)
 		log_error("event=store_failed op=session_end error=\"%s\"", store_errmsg(m->store));
@@ -266,6 +268,30 @@ reply_token(struct monitor *m, int ok, const char *code, const char *text)
 	mbuf_str(&m->out, text);
 	mbuf_str(&m->out, ok && m->approval.phase ? m->approval.phase : "");	/* the command guard's phase */
 	mbuf_str(&m->out, ok && m->approval.allow_ops ? m->approval.allow_ops : "");	/* and pre-approved operations */
+}
+
+/*
+ * What the engineer reads on login (the SSH banner, before the shell):
+ * the approval the session runs under, in the store's words, not the
+ * engineer's, and that it is recorded.
+ */
+static void
+login_banner(struct monitor *m, char *out, size_t outlen)
+{
+	const struct approval *a = &m->approval;
+	char until[40];
+	struct strbuf b;
+
+	util_time_iso(a->valid_until, until, sizeof(until));
+	strbuf_init_fixed(&b, out, outlen);
+	strbuf_addf(&b, "remgate: approval %lld, ticket %s, phase %s, valid until %s\r\n", (long long)a->id,
+	    a->ticket, a->phase ? a->phase : "diagnose", until);
+	if (a->phase == NULL || strcmp(a->phase, "implement") != 0)
+		strbuf_addf(&b, "remgate: diagnosis only: major operations and file uploads need an implement approval\r\n");
+	else
+		strbuf_addf(&b, "remgate: pre-approved major operations: %s\r\n",
+		    a->allow_ops && *a->allow_ops ? a->allow_ops : "none (each waits for the customer's review)");
+	strbuf_addf(&b, "remgate: this session is recorded (session %s)\r\n", m->sid);
 }
 
 /* The refusal of a token step: on record here, the child only says it. */
@@ -377,7 +403,8 @@ mon_h_token(struct monitor *m, struct mon_req *q)
 	m->agent_fd = sv[0];
 	(void)fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
 	m->phase = PH_LOGIN;
-	reply_token(m, 1, "ok", "");
+	login_banner(m, text, sizeof(text));
+	reply_token(m, 1, "ok", text);
 	fds[0] = tcp;
 	fds[1] = sv[1];
 	rc = mbuf_end(&m->out) == 0 ? mbuf_flush_fds(&m->out, m->fd, fds, 2) : -1;
@@ -541,7 +568,8 @@ int
 mon_h_command(struct monitor *m, struct mon_req *q)
 {
 	struct cmd_entry e = { .kind = (enum cmd_kind)q->u.command.kind, .text = q->u.command.text,
-		.certain = q->u.command.certain, .time_us = clamp_time(m, q->u.command.time_us) };
+		.certain = q->u.command.certain, .time_us = clamp_time(m, q->u.command.time_us),
+		.guard = *q->u.command.guard ? q->u.command.guard : NULL };
 
 	if (e.kind == CMD_MASKED) {
 		size_t n;
@@ -621,7 +649,7 @@ mon_h_kind(struct monitor *m, struct mon_req *q)
 		log_error("event=store_failed op=session_kind error=\"%s\"", store_errmsg(m->store));
 	if (strcmp(q->u.kind.kind, "exec") == 0) {
 		struct cmd_entry e = { .kind = CMD_EXEC, .text = q->u.kind.command, .certain = 1,
-			.time_us = recorder_now_us() };
+			.time_us = recorder_now_us(), .guard = *q->u.kind.guard ? q->u.kind.guard : NULL };
 
 		if (commands_add(m->store, m->sid, m->ncmds++, &e) != 0)
 			log_error("event=store_failed op=command error=\"%s\"", store_errmsg(m->store));

@@ -31,12 +31,18 @@ static struct {
 	int stop_taken;
 	char *tells[MAX_TELLS];
 	int ntells;
+	/* the last review decision, until the relay takes it */
+	int64_t decision_id;
+	int decision_approved;
+	char decision_summary[600];
 	/* the answer being waited for */
 	int want;
 	uint8_t *reply;
 	size_t replylen;
 	int have_reply;
 } mc = { .fd = -1 };
+
+static int await(int want, struct mreader *r);
 
 void
 mc_init(int fd)
@@ -117,6 +123,7 @@ mc_command(const struct cmd_entry *e)
 	mbuf_u8(&mc.out, (uint8_t)(e->certain != 0));
 	mbuf_i64(&mc.out, (int64_t)e->time_us);
 	mbuf_str(&mc.out, e->text);
+	mbuf_str(&mc.out, e->guard);
 	queued();
 }
 
@@ -139,12 +146,54 @@ mc_transfer(const struct transfer_row *t)
 }
 
 void
-mc_kind(const char *kind, const char *command)
+mc_kind(const char *kind, const char *command, const char *guard)
 {
 	mbuf_begin(&mc.out, MON_KIND);
 	mbuf_str(&mc.out, kind);
 	mbuf_str(&mc.out, command);
+	mbuf_str(&mc.out, guard);
 	queued();
+}
+
+int64_t
+mc_review(const char *kind, const char *rule, const char *command, char *line, size_t linelen)
+{
+	struct mreader r;
+	int64_t id;
+	const char *text;
+
+	mbuf_begin(&mc.out, MON_REVIEW);
+	mbuf_str(&mc.out, kind);
+	mbuf_str(&mc.out, rule);
+	mbuf_str(&mc.out, command);
+	queued();
+	if (await(MON_R_REVIEW, &r) != 0)
+		return -1;
+	id = mr_i64(&r);
+	text = mr_str(&r, 2000);
+	if (mr_done(&r) != 0 || id < 0)
+		return -1;
+	snprintf(line, linelen, "%s", text);
+	return id;
+}
+
+void
+mc_review_cancel(int64_t id)
+{
+	mbuf_begin(&mc.out, MON_REVIEW_CANCEL);
+	mbuf_i64(&mc.out, id);
+	queued();
+}
+
+int
+mc_take_decision(int64_t id, int *approved, char *summary, size_t summarylen)
+{
+	if (mc.decision_id != id || id == 0)
+		return 0;
+	*approved = mc.decision_approved;
+	snprintf(summary, summarylen, "%s", mc.decision_summary);
+	mc.decision_id = 0;
+	return 1;
 }
 
 void
@@ -208,6 +257,16 @@ handle_frame(uint8_t type, const uint8_t *payload, size_t len)
 
 		if (mr_done(&r) == 0 && mc.ntells < MAX_TELLS)
 			mc.tells[mc.ntells++] = strdup(line);
+	} else if (type == MON_DECISION) {
+		int64_t id = mr_i64(&r);
+		int ok = mr_u8(&r);
+		const char *summary = mr_str(&r, 2000);
+
+		if (mr_done(&r) == 0 && id > 0) {
+			mc.decision_id = id;
+			mc.decision_approved = ok != 0;
+			snprintf(mc.decision_summary, sizeof(mc.decision_summary), "%s", summary);
+		}
 	} else if (type == mc.want && !mc.have_reply) {
 		free(mc.reply);
 		mc.reply = malloc(len ? len : 1);

@@ -26,7 +26,17 @@ void mc_record(uint8_t type, const void *data, size_t len);
 void mc_event(const char *kind, const char *reason, const char *detail);
 void mc_command(const struct cmd_entry *e);
 void mc_transfer(const struct transfer_row *t);
-void mc_kind(const char *kind, const char *command);
+void mc_kind(const char *kind, const char *command, const char *guard);
+/*
+ * Hold a command for a customer's review: the monitor opens it. The
+ * review's id (0: not opened; line says why) and the line to show the
+ * engineer; -1 if the monitor could not be asked.
+ */
+int64_t mc_review(const char *kind, const char *rule, const char *command, char *line, size_t linelen);
+/* The engineer gave up waiting (Ctrl-C). */
+void mc_review_cancel(int64_t id);
+/* Has review id been decided? 1 and *approved, summary ("review 3 reboot: approved by ..."), else 0. */
+int mc_take_decision(int64_t id, int *approved, char *summary, size_t summarylen);
 void mc_refused(const char *engineer, const char *target, const char *reason, const char *detail);
 void mc_target_result(const char *code, const char *detail);
 /* Send what is queued. 0 or -1. */

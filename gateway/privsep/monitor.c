@@ -64,6 +64,8 @@ static const struct mon_dispatch dispatch[] = {
 	{ MON_KIND, PH_SESSION, MON_ONCE, mon_h_kind },
 	{ MON_REPORT, PH_COMMAND, MON_ONCE, mon_h_report },
 	{ MON_END, PH_SESSION, MON_ONCE, mon_h_end },
+	{ MON_REVIEW, PH_SESSION, 0, mon_h_review },
+	{ MON_REVIEW_CANCEL, PH_SESSION, 0, mon_h_review_cancel },
 };
 
 static const struct mon_dispatch *
@@ -221,6 +223,8 @@ tick(struct monitor *m)
 	}
 	if (m->phase == PH_SESSION && m->stop_reason == END_NONE)
 		mon_check_limits(m, now);
+	if (m->phase == PH_SESSION && m->review_id != 0)
+		mon_check_review(m, now, 0);
 	if (m->stop_reason != END_NONE && m->phase == PH_SESSION && now - m->stop_sent_at >= STOP_GRACE_SECONDS) {
 		violation(m, "the network child did not end the session when told to");
 	}

@@ -49,9 +49,11 @@ struct mon_req {
 		struct { const char *code, *detail; } target;
 		struct { uint8_t type; const uint8_t *data; size_t len; } record;
 		struct { const char *kind, *reason, *detail; } event;
-		struct { uint8_t kind, certain; int64_t time_us; const char *text; } command;
+		struct { uint8_t kind, certain; int64_t time_us; const char *text, *guard; } command;
 		struct transfer_row transfer;
-		struct { const char *kind, *command; } kind;
+		struct { const char *kind, *command, *guard; } kind;
+		struct { const char *kind, *rule, *command; } review;
+		struct { int64_t id; } review_cancel;
 		struct { const char *ids; struct narrative nar; } report;
 		struct { int32_t exit_status; const char *exit_signal, *reason; int64_t bytes_in, bytes_out; } end;
 	} u;
@@ -80,6 +82,8 @@ struct monitor {
 	int agent_fd;
 	int ncmds;
 	int masked_entries, masked_alarmed;
+	int64_t review_id;		/* the review a command waits on (0: none; one at a time) */
+	int64_t review_expires, next_review_check;
 
 	int64_t started_at, last_activity, next_approval_check;
 	int approval_warned;
@@ -114,7 +118,18 @@ int mon_h_transfer(struct monitor *m, struct mon_req *q);
 int mon_h_kind(struct monitor *m, struct mon_req *q);
 int mon_h_report(struct monitor *m, struct mon_req *q);
 int mon_h_end(struct monitor *m, struct mon_req *q);
+/* mon_review.c: the command guard's reviews. */
+int mon_h_review(struct monitor *m, struct mon_req *q);
+int mon_h_review_cancel(struct monitor *m, struct mon_req *q);
+/* A decision or the timeout: tell the child (at most once a second, or now when force). */
+void mon_check_review(struct monitor *m, int64_t now, int force);
+/* The session ends with a review open: it is abandoned, the command never runs. */
+void mon_abandon_review(struct monitor *m);
 
+/* The store, opened on first use (NULL: it cannot be opened; logged). */
+struct store *mon_store(struct monitor *m);
+/* Send the frame being built in m->out. 0 or -1. */
+int mon_send_frame(struct monitor *m);
 /* One audit event for this connection, also in the recording when there is one. */
 void mon_event(struct monitor *m, const char *kind, const char *reason, const char *detail);
 /* Tell the child to end the session now, for why (the first reason stays). */

@@ -13,7 +13,8 @@ static const char *const type_names[] = {
 	[MON_TARGET_RESULT] = "target_result", [MON_RECORD] = "record", [MON_EVENT] = "event",
 	[MON_COMMAND] = "command", [MON_TRANSFER] = "transfer", [MON_KIND] = "kind", [MON_REPORT] = "report",
 	[MON_END] = "end", [MON_R_PUBKEY] = "r_pubkey", [MON_R_TOKEN] = "r_token", [MON_R_REPORT] = "r_report",
-	[MON_R_END] = "r_end", [MON_STOP] = "stop", [MON_TELL] = "tell",
+	[MON_R_END] = "r_end", [MON_STOP] = "stop", [MON_TELL] = "tell", [MON_REVIEW] = "review",
+	[MON_REVIEW_CANCEL] = "review_cancel", [MON_R_REVIEW] = "r_review", [MON_DECISION] = "decision",
 };
 
 const char *

@@ -24,12 +24,14 @@ enum mon_type {
 	MON_TARGET_RESULT,	/* code ("ok" or a target_result code), detail */
 	MON_RECORD,		/* record type, data */
 	MON_EVENT,		/* kind, reason, detail */
-	MON_COMMAND,		/* kind, certain, time_us, text */
+	MON_COMMAND,		/* kind, certain, time_us, text, guard (the guard's judgement, "" none) */
 	MON_TRANSFER,		/* a transfer row (xfer.c) */
-	MON_KIND,		/* session kind, command */
+	MON_KIND,		/* session kind, command, guard */
 	MON_REPORT,		/* session ids, narrative fields */
 	MON_END,		/* exit status, exit signal, end reason, bytes in, bytes out */
-	MON_LAST_REQUEST = MON_END,
+	MON_REVIEW,		/* kind (line|exec), rule, command: hold it for a customer's review */
+	MON_REVIEW_CANCEL,	/* i64 id: the engineer gave up waiting (Ctrl-C) */
+	MON_LAST_REQUEST = MON_REVIEW_CANCEL,
 
 	/* monitor -> network child */
 	MON_R_PUBKEY = 64,	/* u8 accepted */
@@ -38,6 +40,8 @@ enum mon_type {
 	MON_R_END,		/* acknowledged: sealed */
 	MON_STOP,		/* reason, line: end the session now */
 	MON_TELL,		/* line: say it to the engineer */
+	MON_R_REVIEW,		/* i64 id (0: not opened), line for the engineer */
+	MON_DECISION,		/* i64 id, u8 approved, summary: a review ended */
 };
 
 const char *mon_type_name(int type);

@@ -8,7 +8,7 @@ int
 commands_add(struct store *st, const char *sid, int seq, const struct cmd_entry *e)
 {
 	sqlite3_stmt *s = store_prepare(st,
-	    "INSERT INTO commands (session_id, seq, ts_us, kind, text, certain) VALUES (?,?,?,?,?,?)");
+	    "INSERT INTO commands (session_id, seq, ts_us, kind, text, certain, guard) VALUES (?,?,?,?,?,?,?)");
 	int rc;
 
 	if (s == NULL)
@@ -19,6 +19,7 @@ commands_add(struct store *st, const char *sid, int seq, const struct cmd_entry 
 	sqlite3_bind_text(s, 4, cmdlog_kind_name(e->kind), -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 5, e->text, -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 6, e->certain ? 1 : 0);
+	store_bind_text_or_null(s, 7, e->guard);
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? 0 : -1;
@@ -39,6 +40,7 @@ each_row(sqlite3_stmt *s, int (*cb)(const struct command_row *, void *), void *a
 			.certain = sqlite3_column_int(s, 5),
 			.engineer = (const char *)sqlite3_column_text(s, 6),
 			.target = (const char *)sqlite3_column_text(s, 7),
+			.guard = (const char *)sqlite3_column_text(s, 8),
 		};
 		if ((r = cb(&row, arg)) != 0)
 			break;
@@ -50,7 +52,7 @@ each_row(sqlite3_stmt *s, int (*cb)(const struct command_row *, void *), void *a
 }
 
 #define COMMAND_COLUMNS \
-	"SELECT c.session_id, c.seq, c.ts_us, c.kind, c.text, c.certain, s.engineer, s.target" \
+	"SELECT c.session_id, c.seq, c.ts_us, c.kind, c.text, c.certain, s.engineer, s.target, c.guard" \
 	" FROM commands c JOIN sessions s ON s.id = c.session_id"
 
 int

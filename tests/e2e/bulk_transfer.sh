@@ -10,7 +10,7 @@ RSS_LIMIT_KB=${RSS_LIMIT_KB:-24576}
 SLOW_RSS_LIMIT_KB=${SLOW_RSS_LIMIT_KB:-24576}
 
 setup_all
-TOKEN=$(new_token --max-sessions 5) || fail approve
+TOKEN=$(new_token --phase implement --max-sessions 5) || fail approve
 export TOKEN
 
 log "download: head -c ${MB}M /dev/urandom on the device, hashed at both ends"

@@ -5,6 +5,8 @@
 # kill -9 of the whole gateway is accounted for at the next start, and a
 # login that never completes is cut off after login_grace_time.
 . "$(dirname "$0")/lib.sh"
+# Outputs are compared whole: the login banner (LogLevel INFO) is not wanted in them.
+export SSH_LOG_LEVEL=ERROR
 
 GW_GRACE=3s
 setup_all

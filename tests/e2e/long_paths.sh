@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 setup_all
-TOKEN=$(new_token --max-sessions 10) || fail approve
+TOKEN=$(new_token --phase implement --max-sessions 10) || fail approve
 export TOKEN
 
 # A directory of 16 components of 240 bytes: about 3,870 bytes, under PATH_MAX.

@@ -5,8 +5,9 @@ usage: pty_session.py WORK PORT USER KEY CAPTURE STEP...
 
 Each STEP is "send:TEXT" (\\r, \\x1b etc. are unescaped), "wait:TEXT"
 (until it has been received since the last send, 15 s at most),
-"sleep:SECONDS" or
-"winsize:ROWSxCOLS". Every byte ssh writes to the terminal is saved to
+"sleep:SECONDS", "winsize:ROWSxCOLS", "shell:COMMAND" (run beside the
+session, e.g. an administrator's decision; it must succeed) or "hangup"
+(ssh is killed, as a dropped connection). Every byte ssh writes to the terminal is saved to
 CAPTURE. Exits with ssh's exit status, or 90 on a timeout. The terminal
 starts at $PTY_SIZE (ROWSxCOLS, default 24x80).
 """
@@ -66,6 +67,21 @@ for step in steps:
         end = time.time() + float(arg)
         while time.time() < end:
             pump(0.05)
+    elif kind == "shell":
+        import subprocess
+        while select.select([fd], [], [], 0)[0] and pump(0):
+            pass
+        r = subprocess.run(["bash", "-c", arg])
+        if r.returncode != 0:
+            sys.stderr.write("shell step failed (%d): %s\n" % (r.returncode, arg))
+            open(capture, "wb").write(got)
+            os.kill(pid, 9)
+            sys.exit(91)
+    elif kind == "hangup":
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        open(capture, "wb").write(got)
+        sys.exit(0)
     elif kind == "winsize":
         rows, cols = arg.split("x")
         winsize(fd, int(rows), int(cols))

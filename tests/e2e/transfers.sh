@@ -27,7 +27,7 @@ for t in ro1 noxfer; do
 done
 kill -HUP "$GW_PID"
 sleep 0.5
-TOKEN=$(new_token --max-sessions 100) || fail approve
+TOKEN=$(new_token --phase implement --max-sessions 100) || fail approve
 export TOKEN
 GW=alice+router1@127.0.0.1
 R="$DEVICE_DIR/remote"	# the device's side (same machine, another directory)
@@ -211,8 +211,21 @@ ctl events list --json | python3 -c 'import json,sys; assert any(e["reason"] == 
 gw_ssh alice alice+noxfer 'echo shell-ok' | grep -q shell-ok ||
     fail "transfers off must not stop commands"
 
+log "a diagnose approval: downloads pass, every upload and change is refused"
+TOKEN=$(new_token --max-sessions 20) || fail "approve diagnose"
+gw_scp alice "alice+router1@127.0.0.1:$R/mid.bin" "$L/diag.back" || fail "a download on a diagnose approval failed"
+out=$(gw_scp alice "$L/mid.bin" "alice+router1@127.0.0.1:$R/diag_upload.bin" 2>&1) && fail "an sftp-mode upload on diagnose succeeded"
+assert_contains "sftp upload on diagnose" "$out" "needs an implement approval"
+[ -e "$R/diag_upload.bin" ] && fail "the refused upload created the file"
+out=$(gw_scp alice -O "$L/mid.bin" "alice+router1@127.0.0.1:$R/diag_legacy.bin" 2>&1) && fail "scp -O upload on diagnose succeeded"
+assert_contains "scp -O upload on diagnose" "$out" "needs an implement approval"
+[ -e "$R/diag_legacy.bin" ] && fail "the refused scp -O upload created the file"
+printf -- '-mkdir %s/diag_dir\n-rm %s/mid.bin\n' "$R" "$R" >"$WORK/batch"
+gw_sftp alice alice+router1 -b "$WORK/batch" >"$WORK/sftp.out" 2>&1
+[ -e "$R/diag_dir" ] || [ ! -e "$R/mid.bin" ] && fail "a change on a diagnose approval reached the device"
+
 log "malformed SFTP from the client ends the channel with an event"
-TOKEN=$(new_token --max-sessions 20) || fail approve
+TOKEN=$(new_token --phase implement --max-sessions 20) || fail approve
 export TOKEN
 bad_client() {	# NAME BYTES(python expr): send them as an sftp client would
 	python3 -c "import sys; sys.stdout.buffer.write($2)" >"$WORK/bad.bin"

@@ -18,6 +18,7 @@ struct found {
 	char kind[MAX_ENTRIES][16];
 	int certain[MAX_ENTRIES];
 	char text[MAX_ENTRIES][512];
+	char guard[MAX_ENTRIES][128];
 	char masked_bytes[4096];	/* every input byte withheld, in order */
 	size_t nmasked;
 	char clear_bytes[65536];	/* every input byte let through */
@@ -34,6 +35,7 @@ on_entry(void *arg, const struct cmd_entry *e)
 	snprintf(f->kind[f->n], sizeof(f->kind[0]), "%s", cmdlog_kind_name(e->kind));
 	f->certain[f->n] = e->certain;
 	snprintf(f->text[f->n], sizeof(f->text[0]), "%s", e->text);
+	snprintf(f->guard[f->n], sizeof(f->guard[0]), "%s", e->guard ? e->guard : "");
 	f->n++;
 }
 
@@ -165,6 +167,39 @@ synthetic(void)
 	free(f);
 }
 
+/* What the command guard asks of the model: the line before Enter, and the judgement on the entry. */
+static void
+for_the_guard(void)
+{
+	struct found *f = calloc(1, sizeof(*f));
+	struct cmdlog_hooks hooks = { .arg = f, .entry = on_entry };
+	struct cmdlog *c = cmdlog_new(&hooks);
+	char line[256];
+
+	cmdlog_output(c, (const uint8_t *)"host$ ", 6, 1);
+	ok(cmdlog_judged_here(c), "at a shell prompt an Enter submits a command");
+	cmdlog_input(c, (const uint8_t *)"sudo reb", 8, 2, on_segment, f);
+	cmdlog_output(c, (const uint8_t *)"sudo reb", 8, 3);
+	is_int(cmdlog_current_command(c, line, sizeof(line)), 1, "the prompt is known");
+	is_str(line, "sudo reb", "the command as the line shows it, prompt removed");
+	cmdlog_set_guard(c, "review 3 reboot: approved by wang (phone)");
+	cmdlog_input(c, (const uint8_t *)"\r", 1, 4, on_segment, f);
+	ok(cmdlog_enter_pending(c), "Enter sent, echo not seen");
+	cmdlog_output(c, (const uint8_t *)"\r\nhost$ ", 8, 5);
+	ok(!cmdlog_enter_pending(c), "the echo came");
+	cmdlog_refused(c, "touch /x", 1, 6, "refused forbidden: deny");
+	is_int(f->n, 2, "the judged line and the refused one are listed");
+	is_str(f->guard[0], "review 3 reboot: approved by wang (phone)", "the judgement rides on its line's entry");
+	is_str(f->text[1], "touch /x", "a refused line is listed");
+	is_str(f->guard[1], "refused forbidden: deny", "with why");
+	cmdlog_output(c, (const uint8_t *)"\r\n[sudo] password for al: ", 26, 7);
+	ok(!cmdlog_judged_here(c), "at a password prompt nothing is judged");
+	cmdlog_output(c, (const uint8_t *)"\r\n\x1b[?1049h", 10, 8);
+	ok(!cmdlog_judged_here(c), "nor in a full-screen program");
+	cmdlog_free(c);
+	free(f);
+}
+
 /* A prompt hides input only when a password word stands whole in it. */
 static void
 prompt_words(void)
@@ -217,6 +252,7 @@ main(int argc, char **argv)
 	ok(streams >= 8, "the corpus has %d captured streams", streams);
 	synthetic();
 	prompt_words();
+	for_the_guard();
 	{
 		size_t len = 0;
 

@@ -98,6 +98,15 @@ fill_report(struct mbuf *b, const void *arg)
 	}
 }
 
+static void
+fill_review(struct mbuf *b, const void *arg)
+{
+	(void)arg;
+	mbuf_str(b, "line");
+	mbuf_str(b, "reboot");
+	mbuf_str(b, "ls -l");
+}
+
 /* Agent request/answer on the agent socket. */
 static size_t
 agent_ask(int fd, const uint8_t *req, size_t n, uint8_t *ans, size_t anscap)
@@ -181,6 +190,7 @@ enum scenario {
 	REPORT_IN_SESSION,	/* a report request from a device session */
 	BAD_FRAME,		/* a frame of length 0 */
 	UNKNOWN_TYPE,		/* a request type that does not exist */
+	FORGED_REVIEW,		/* a review for a command the policy lets run (a fake entry in the customer's queue) */
 	HONEST,			/* the whole protocol, done right */
 };
 
@@ -243,6 +253,10 @@ hostile(int fd, enum scenario sc)
 	}
 	if (sc == REPORT_IN_SESSION) {
 		frame(fd, MON_REPORT, fill_report, NULL);
+		pause();
+	}
+	if (sc == FORGED_REVIEW) {
+		frame(fd, MON_REVIEW, fill_review, NULL);
 		pause();
 	}
 	if (mc_end(0, "", "closed", 0, 12) != 0)
@@ -465,9 +479,14 @@ main(void)
 	ok(killed(status), "an unknown request type: killed");
 	is_int(count_events("privsep_violation", "unknown request type 99"), 1, "it is an event");
 
+	run(FORGED_REVIEW, &status);
+	ok(killed(status), "a review of a command the policy allows: killed");
+	is_int(count_events("privsep_violation", "request review refused"), 1, "it is an event");
+	is_int(count_events("command_review", NULL), 0, "no review reached the customer's queue");
+
 	run(HONEST, &status);
 	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the whole protocol done right: the child exits 0");
-	is_int(count_events("privsep_violation", NULL), 10, "and no new violation");
+	is_int(count_events("privsep_violation", NULL), 11, "and no new violation");
 	is_int(count_events("session_end", "exit status 0"), 1, "its end is on record");
 
 	close(lfd);
