@@ -77,8 +77,9 @@ hold(struct linegate *g, int paste, size_t n, uint64_t now_us)
 	g->held_us = now_us;
 }
 
-size_t
-linegate_scan(struct linegate *g, const uint8_t *data, size_t len, uint64_t now_us)
+/* Up to the first Enter (held), or a bracketed paste's start when pastes are read. */
+static size_t
+scan(struct linegate *g, const uint8_t *data, size_t len, uint64_t now_us, int pastes)
 {
 	size_t i;
 
@@ -87,8 +88,8 @@ linegate_scan(struct linegate *g, const uint8_t *data, size_t len, uint64_t now_
 	for (i = 0; i < len; i++) {
 		uint8_t b = data[i];
 
-		if (b == 0x1b && (len - i >= PASTE_MARK_LEN ? memcmp(data + i, PASTE_START, PASTE_MARK_LEN) == 0 :
-		    partial_mark(data + i, len - i))) {
+		if (pastes && b == 0x1b && (len - i >= PASTE_MARK_LEN ?
+		    memcmp(data + i, PASTE_START, PASTE_MARK_LEN) == 0 : partial_mark(data + i, len - i))) {
 			long end;
 
 			if (i > 0)
@@ -114,25 +115,21 @@ linegate_scan(struct linegate *g, const uint8_t *data, size_t len, uint64_t now_
 }
 
 size_t
+linegate_scan(struct linegate *g, const uint8_t *data, size_t len, uint64_t now_us)
+{
+	return scan(g, data, len, now_us, 1);
+}
+
+size_t
 linegate_scan_unjudged(struct linegate *g, const uint8_t *data, size_t len, uint64_t now_us)
 {
-	size_t i;
+	size_t n;
 
 	if (g->state != LG_OPEN)
 		return 0;
-	for (i = 0; i < len; i++) {
-		if (data[i] == '\r' || data[i] == '\n') {
-			hold(g, 0, 1, now_us);
-			g->hidden = 1;
-			break;
-		}
-		account(g, data[i]);
-	}
-	if (i > 0) {
-		g->last_in_us = now_us;
-		g->out_since_in = 0;
-	}
-	return i;
+	n = scan(g, data, len, now_us, 0);
+	g->hidden = g->state == LG_HELD;
+	return n;
 }
 
 void
