@@ -276,3 +276,19 @@ approval_release(struct store *st, int64_t id)
 {
 	return store_approval_give_back(st, id);
 }
+
+int
+approval_new_token(struct store *st, int64_t id, char *token, size_t token_len)
+{
+	char secret[TOKEN_SECRET_LEN + 1];
+	unsigned char salt[TOKEN_SALT_LEN], hash[TOKEN_HASH_LEN];
+	int r = -1;
+
+	if (token_secret_new(secret) == 0 && token_hash_new(secret, salt, hash) == 0 &&
+	    store_approval_set_token(st, id, salt, sizeof(salt), hash, sizeof(hash)) == 0) {
+		token_format(id, secret, token, token_len);
+		r = 0;
+	}
+	OPENSSL_cleanse(secret, sizeof(secret));
+	return r;
+}

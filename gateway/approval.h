@@ -106,4 +106,10 @@ enum approval_verdict approval_consume(struct store *st, int64_t id, int64_t now
 /* Give back a use taken by approval_consume when the session never opened. 0 or -1. */
 int approval_release(struct store *st, int64_t id);
 
+/*
+ * A fresh token for approval id: the old one stops working. For a token
+ * handed to its engineer only when collected (request.h). 0 or -1.
+ */
+int approval_new_token(struct store *st, int64_t id, char *token, size_t token_len);
+
 #endif

@@ -581,6 +581,9 @@ parse_top(struct loader *ld, const yaml_node_t *root)
 			r = want_limit(ld, v, key, &cfg->idle_timeout);
 		} else if (strcmp(key, "approval_warning") == 0) {
 			r = want_limit(ld, v, key, &cfg->approval_warning);
+		} else if (strcmp(key, "request_ttl") == 0) {
+			if ((r = want_duration(ld, v, key, &cfg->request_ttl)) == 0 && cfg->request_ttl <= 0)
+				r = fail_at(ld, v, "'request_ttl' must be longer than 0s (an access request nobody decides expires after it)");
 		} else if (strcmp(key, "review_timeout") == 0) {
 			if ((r = want_duration(ld, v, key, &cfg->review_timeout)) == 0 && cfg->review_timeout <= 0)
 				r = fail_at(ld, v, "'review_timeout' must be longer than 0s (a review nobody decides expires after it)");
@@ -618,7 +621,7 @@ parse_top(struct loader *ld, const yaml_node_t *root)
 		} else {
 			r = fail_at(ld, k, "unknown key '%s' (expected listen, state_dir, host_key, signing_key, "
 			    "recording_flush_ms, log, log_level, login_grace_time, target_connect_timeout, "
-			    "max_connections, escrow_public_key, max_startups, per_source_max_startups, max_session_time, idle_timeout, approval_warning, review_timeout, engineer_reports_per_session, "
+			    "max_connections, escrow_public_key, max_startups, per_source_max_startups, max_session_time, idle_timeout, approval_warning, review_timeout, request_ttl, engineer_reports_per_session, "
 			    "privsep_user, privsep_dir, control_socket, policy_file, gateway_name, fault_levels, engineers, admins, targets)", key);
 		}
 		if (r != 0)
@@ -683,6 +686,7 @@ config_load(const char *path, struct config **out, char *err, size_t errlen)
 	ld.cfg->idle_timeout = 3600;
 	ld.cfg->approval_warning = 300;
 	ld.cfg->review_timeout = 15 * 60;
+	ld.cfg->request_ttl = 3600;
 	/* Typical service-plan commitments; each contract sets its own. */
 	ld.cfg->levels[1] = (struct fault_level){ .respond = 30 * 60, .restore = 2 * 3600 };
 	ld.cfg->levels[2] = (struct fault_level){ .respond = 2 * 3600, .restore = 24 * 3600 };

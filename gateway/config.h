@@ -80,6 +80,7 @@ struct config {
 	int64_t max_session_time;	/* seconds a session may last; 0: no limit */
 	int64_t idle_timeout;		/* seconds without a byte either way; 0: no limit */
 	int64_t review_timeout;		/* seconds a command waits for a review before it is refused */
+	int64_t request_ttl;		/* seconds an access request waits for a decision before it expires */
 	int64_t approval_warning;	/* warn the engineer this long before the approval ends; 0: no warning */	/* reports an engineer may make over SSH that include one session */
 
 	struct principal *engineers;

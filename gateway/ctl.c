@@ -615,6 +615,10 @@ static const struct ctl_cmd commands[] = {
 	{ "reload", NULL, "reload", CONFIG_ONLY, cmd_reload },
 	{ "policy", "check", "policy check --engineer E --target T [--phase P] [--allow-op NAME]... [--json] -- 'COMMAND'",
 	  CONFIG_ONLY, cmd_policy_check },
+	{ "requests", "list", "requests list [--pending] [--json]", STORE_RO, cmd_requests_list },
+	{ "requests", "approve", "requests approve ID --approver NAME --method written|email|fax|phone|console\n"
+	  "           [--valid DURATION] [--sessions N] [--note TEXT]", STORE_RW, cmd_requests_approve },
+	{ "requests", "deny", "requests deny ID --reason TEXT [--approver NAME]", STORE_RW, cmd_requests_deny },
 	{ "review", "list", "review list [--all] [--json]", STORE_RO, cmd_review_list },
 	{ "review", "approve", "review approve ID --approver NAME --method written|email|fax|phone|console [--note TEXT]",
 	  STORE_RW, cmd_review_approve },

@@ -6,24 +6,40 @@
  *   ssh alice@gateway report SESSION_ID... < narrative.yaml
  *
  * which builds and signs the fault-handling report for the engineer's own
- * sessions (report.h). Everything else is refused with a sentence.
+ * sessions (report.h), and the access requests (request.h):
+ *
+ *   ssh alice@gateway request --target T --ticket ID --level N --reason TEXT --valid D
+ *                             [--sessions N] [--phase implement] [--op NAME]...
+ *   ssh alice@gateway request wait|cancel ID
+ *   ssh alice@gateway request list
+ *
+ * Everything else is refused with a sentence.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include <getopt.h>
+
+#include "duration.h"
 #include "engcmd.h"
 #include "log.h"
 #include "monclient.h"
+#include "monwire.h"
 #include "narrative.h"
 #include "report.h"
 #include "strbuf.h"
 #include "util.h"
+#include "words.h"
 
 #define ENGCMD_MAX_INPUT (64 * 1024)	/* the narrative's own limit (narrative.c) */
-#define ENGCMD_USAGE "commands: report SESSION_ID... < narrative.yaml   " \
-	"(to reach a device, log in as %s+TARGET, e.g. ssh %s+router1@gateway)"
+#define ENGCMD_USAGE "commands: report SESSION_ID... < narrative.yaml; request --target T --ticket ID --level N " \
+	"--reason TEXT --valid D [--sessions N] [--phase implement] [--op NAME]...; request wait|cancel ID; " \
+	"request list   (to reach a device, log in as %s+TARGET, e.g. ssh %s+router1@gateway)"
+#define REQUEST_USAGE "usage: request --target T --ticket ID --level 1|2|3 --reason TEXT --valid DURATION " \
+	"[--sessions N] [--phase diagnose|implement] [--op NAME]...\n       request wait ID | request cancel ID | request list\n"
+#define WAIT_LINE_SECONDS 60
 
 struct engcmd {
 	char *command;		/* as the client sent it */
@@ -31,6 +47,8 @@ struct engcmd {
 	size_t len;
 	int too_long;
 	int eof, closed, ran, pty;
+	int64_t wait_id;		/* request wait: the request being waited on (0: none) */
+	int64_t next_poll, next_line;
 	struct ssh_channel_callbacks_struct cb;
 };
 
@@ -226,6 +244,152 @@ run_report(struct session *s, char *args, char *out, size_t outlen)
 	return status;
 }
 
+/* The command's answer and exit status; the channel and the connection end. */
+static void
+finish(struct session *s, int status, const char *out)
+{
+	say(s, status != 0, out);
+	ssh_channel_request_send_exit_status(s->chan, status);
+	ssh_channel_send_eof(s->chan);
+	ssh_channel_close(s->chan);
+	ssh_blocking_flush(s->eng, 2000);
+	s->done = 1;
+}
+
+static int
+ask(struct mc_engreq *q, char *out, size_t outlen)
+{
+	int r = mc_engreq(q, out, outlen);
+
+	if (r < 0)
+		snprintf(out, outlen, "remgate: the gateway's monitor could not be asked\n");
+	return r < 0 ? 1 : r;
+}
+
+/* "request --target ...": the options read here, in the sandbox; the monitor checks them again. */
+static int
+request_create(int argc, char **argv, char *out, size_t outlen)
+{
+	static const struct option opts[] = {
+		{ "target", required_argument, NULL, 't' }, { "ticket", required_argument, NULL, 'k' },
+		{ "level", required_argument, NULL, 'l' }, { "reason", required_argument, NULL, 'r' },
+		{ "valid", required_argument, NULL, 'v' }, { "sessions", required_argument, NULL, 's' },
+		{ "phase", required_argument, NULL, 'p' }, { "op", required_argument, NULL, 'o' }, { NULL, 0, NULL, 0 },
+	};
+	struct mc_engreq q = { .op = ENGREQ_CREATE, .phase = "diagnose", .sessions = 1 };
+	char ops[2048] = "";
+	struct strbuf ob;
+	const char *why;
+	long long n;
+	int o;
+
+	strbuf_init_fixed(&ob, ops, sizeof(ops));
+	optind = 0;
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case 't': q.target = optarg; break;
+		case 'k': q.ticket = optarg; break;
+		case 'r': q.reason = optarg; break;
+		case 'p': q.phase = optarg; break;
+		case 'l':
+			if (util_parse_int(optarg, 1, 3, &n) != 0)
+				goto usage;
+			q.level = (int)n;
+			break;
+		case 's':
+			if (util_parse_int(optarg, 1, 1000, &n) != 0)
+				goto usage;
+			q.sessions = (int)n;
+			break;
+		case 'v':
+			if (duration_parse(optarg, &q.valid, &why) != 0) {
+				snprintf(out, outlen, "remgate: --valid: %s\n", why);
+				return 2;
+			}
+			break;
+		case 'o':
+			strbuf_adds(&ob, ob.len ? " " : "");
+			strbuf_adds(&ob, optarg);
+			break;
+		default:
+			goto usage;
+		}
+	}
+	if (optind != argc || !q.target || !q.ticket || !q.level || !q.reason || !q.valid || ob.cut)
+		goto usage;
+	q.ops = ops;
+	return ask(&q, out, outlen);
+usage:
+	snprintf(out, outlen, "remgate: %s", REQUEST_USAGE);
+	return 2;
+}
+
+/* "request ...": list, cancel ID, wait ID (which stays), or a new request. */
+static int
+run_request(struct session *s, char *args, char *out, size_t outlen)
+{
+	char buf[4096], *argv[WORDS_MAX + 1];
+	const char *err;
+	int argc = words_split(args, buf + 0, sizeof(buf), argv + 1, WORDS_MAX, &err);
+	long long id = 0;
+
+	if (argc < 0) {
+		snprintf(out, outlen, "remgate: %s\n", err);
+		return 2;
+	}
+	argv[0] = "request";
+	argc++;
+	if (argc == 2 && strcmp(argv[1], "list") == 0) {
+		struct mc_engreq q = { .op = ENGREQ_LIST };
+
+		return ask(&q, out, outlen);
+	}
+	if (argc >= 2 && (strcmp(argv[1], "wait") == 0 || strcmp(argv[1], "cancel") == 0)) {
+		if (argc != 3 || util_parse_int(argv[2], 1, INT64_MAX, &id) != 0) {
+			snprintf(out, outlen, "remgate: %s", REQUEST_USAGE);
+			return 2;
+		}
+		if (argv[1][0] == 'c') {
+			struct mc_engreq q = { .op = ENGREQ_CANCEL, .id = id };
+
+			return ask(&q, out, outlen);
+		}
+		s->ecmd->wait_id = id;	/* the loop polls it (engcmd_pump) */
+		return -1;
+	}
+	return request_create(argc, argv, out, outlen);
+}
+
+/* request wait: ask once a second, say so once a minute, end with the token or why not. */
+static void
+wait_step(struct session *s)
+{
+	struct engcmd *e = s->ecmd;
+	struct mc_engreq q = { .op = ENGREQ_STATUS, .id = e->wait_id };
+	int64_t now = (int64_t)time(NULL);
+	char out[2000];
+	int r;
+
+	if (now < e->next_poll)
+		return;
+	e->next_poll = now + 1;
+	r = ask(&q, out, sizeof(out));
+	if (r == ENGREQ_PENDING) {
+		if (now >= e->next_line) {
+			e->next_line = now + WAIT_LINE_SECONDS;
+			say(s, 1, out);
+		}
+		return;
+	}
+	if (r == ENGREQ_APPROVED) {
+		say(s, 1, out);
+		q.op = ENGREQ_COLLECT;
+		r = ask(&q, out, sizeof(out));
+	}
+	finish(s, r, out);
+}
+
 void
 engcmd_pump(struct session *s)
 {
@@ -239,12 +403,26 @@ engcmd_pump(struct session *s)
 		s->done = 1;
 		return;
 	}
-	if (e->ran || e->command == NULL || !e->eof)
+	if (e->wait_id != 0) {
+		wait_step(s);
 		return;
-	e->ran = 1;
+	}
+	if (e->ran || e->command == NULL)
+		return;
 	cmd = e->command;
 	while (*cmd == ' ')
 		cmd++;
+	/* A request reads no input: it runs at once; a report waits for its narrative's end. */
+	if (strncmp(cmd, "request", 7) == 0 && (cmd[7] == ' ' || cmd[7] == '\0')) {
+		e->ran = 1;
+		if ((status = run_request(s, cmd + 7, out, sizeof(out))) < 0)
+			return;	/* request wait: the loop goes on */
+		finish(s, status, out);
+		return;
+	}
+	if (!e->eof)
+		return;
+	e->ran = 1;
 	if (strncmp(cmd, "report", 6) == 0 && (cmd[6] == ' ' || cmd[6] == '\0')) {
 		status = run_report(s, cmd + 6, out, sizeof(out));
 	} else if (*cmd == '\0') {
@@ -259,12 +437,7 @@ engcmd_pump(struct session *s)
 		    cmd);
 		status = 2;
 	}
-	say(s, status != 0, out);
-	ssh_channel_request_send_exit_status(s->chan, status);
-	ssh_channel_send_eof(s->chan);
-	ssh_channel_close(s->chan);
-	ssh_blocking_flush(s->eng, 2000);
-	s->done = 1;
+	finish(s, status, out);
 }
 
 void

@@ -26,6 +26,7 @@ struct report_facts;
 struct report_row;
 struct keyhistory_row;
 struct review_row;
+struct request_row;
 
 struct store_migration {
 	int version;
@@ -75,6 +76,9 @@ int store_approval_list(struct store *st, int (*cb)(const struct approval *, voi
 int store_approval_take_use(struct store *st, int64_t id, int64_t now);
 /* Give back a use taken for a session that never opened. 0 or -1. */
 int store_approval_give_back(struct store *st, int64_t id);
+/* A new token for approval id (its salt and hash replace the old ones). 0 or -1. */
+int store_approval_set_token(struct store *st, int64_t id, const uint8_t *salt, size_t salt_len, const uint8_t *hash,
+    size_t hash_len);
 
 /* ---- sessions and events (audit.h has the rows) ---- */
 
@@ -124,6 +128,24 @@ int review_store_get(struct store *st, int64_t id, int (*cb)(const struct review
 /* Newest first: every review (pending_only 0) or the pending ones; or one session's (sid) oldest first. */
 int review_store_list(struct store *st, int pending_only, const char *sid, int (*cb)(const struct review_row *, void *),
     void *arg);
+
+/* ---- access requests (request.h) ---- */
+
+int request_store_open(struct store *st, const struct request_row *r, int64_t *id);
+/* pending -> status (denied | cancelled | expired; approved goes through request_approve): 1 moved, 0 not, -1. */
+int request_store_decide(struct store *st, int64_t id, const char *status, const char *by, const char *note,
+    int64_t now);
+int request_store_set_approved(struct store *st, int64_t id, const char *by, const char *method, const char *note,
+    int64_t approval_id, int64_t now);
+/* approved and not collected, for engineer: mark collected. 1 marked, 0 not, -1. */
+int request_store_mark_collected(struct store *st, int64_t id, const char *engineer, int64_t now);
+/* 0 found (cb called once), 1 not found, -1 error. */
+int request_store_get(struct store *st, int64_t id, int (*cb)(const struct request_row *, void *), void *arg);
+/* Newest first; pending_only; engineer NULL for everyone's. */
+int request_store_list(struct store *st, int pending_only, const char *engineer,
+    int (*cb)(const struct request_row *, void *), void *arg);
+/* Mark every pending request whose time ran out as expired. Rows moved, or -1. */
+int request_store_expire(struct store *st, int64_t now);
 
 /* ---- transfers (transfers.h) ---- */
 

@@ -156,6 +156,24 @@ mon_dec_review(struct mreader *r, struct mon_req *q)
 }
 
 static int
+mon_dec_engreq(struct mreader *r, struct mon_req *q)
+{
+	q->u.engreq.op = mr_u8(r);
+	q->u.engreq.id = mr_i64(r);
+	q->u.engreq.target = mr_str(r, 160);
+	q->u.engreq.ticket = mr_str(r, 400);
+	q->u.engreq.level = mr_u32(r);
+	q->u.engreq.phase = mr_str(r, 40);
+	q->u.engreq.ops = mr_str(r, 4096);
+	q->u.engreq.reason = mr_str(r, 4096);
+	q->u.engreq.valid = mr_i64(r);
+	q->u.engreq.sessions = mr_u32(r);
+	if (q->u.engreq.op < ENGREQ_CREATE || q->u.engreq.op > ENGREQ_COLLECT)
+		return -1;
+	return mr_done(r);
+}
+
+static int
 mon_dec_review_cancel(struct mreader *r, struct mon_req *q)
 {
 	q->u.review_cancel.id = mr_i64(r);
@@ -218,7 +236,7 @@ static const struct {
 	{ MON_TARGET_RESULT, mon_dec_target }, { MON_RECORD, mon_dec_record }, { MON_EVENT, mon_dec_event },
 	{ MON_COMMAND, mon_dec_command }, { MON_TRANSFER, mon_dec_transfer }, { MON_KIND, mon_dec_kind },
 	{ MON_REPORT, mon_dec_report }, { MON_END, mon_dec_end }, { MON_REVIEW, mon_dec_review },
-	{ MON_REVIEW_CANCEL, mon_dec_review_cancel },
+	{ MON_REVIEW_CANCEL, mon_dec_review_cancel }, { MON_ENGREQ, mon_dec_engreq },
 };
 
 mon_decoder

@@ -177,6 +177,35 @@ mc_review(const char *kind, const char *rule, const char *command, char *line, s
 	return id;
 }
 
+int
+mc_engreq(const struct mc_engreq *q, char *out, size_t outlen)
+{
+	struct mreader r;
+	uint32_t status;
+	const char *text;
+
+	mbuf_begin(&mc.out, MON_ENGREQ);
+	mbuf_u8(&mc.out, (uint8_t)q->op);
+	mbuf_i64(&mc.out, q->id);
+	mbuf_str(&mc.out, q->target);
+	mbuf_str(&mc.out, q->ticket);
+	mbuf_u32(&mc.out, (uint32_t)q->level);
+	mbuf_str(&mc.out, q->phase);
+	mbuf_str(&mc.out, q->ops);
+	mbuf_str(&mc.out, q->reason);
+	mbuf_i64(&mc.out, q->valid);
+	mbuf_u32(&mc.out, (uint32_t)q->sessions);
+	queued();
+	if (await(MON_R_ENGREQ, &r) != 0)
+		return -1;
+	status = mr_u32(&r);
+	text = mr_str(&r, 20000);
+	if (mr_done(&r) != 0)
+		return -1;
+	snprintf(out, outlen, "%s", text);
+	return (int)status;
+}
+
 void
 mc_review_cancel(int64_t id)
 {

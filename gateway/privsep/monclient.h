@@ -33,6 +33,15 @@ void mc_kind(const char *kind, const char *command, const char *guard);
  * engineer; -1 if the monitor could not be asked.
  */
 int64_t mc_review(const char *kind, const char *rule, const char *command, char *line, size_t linelen);
+/* An engineer's access request command (MON_ENGREQ); the engineer is the proven one. */
+struct mc_engreq {
+	int op;			/* enum mon_engreq_op */
+	int64_t id, valid;
+	int level, sessions;
+	const char *target, *ticket, *phase, *ops, *reason;
+};
+/* The monitor's status (for ENGREQ_STATUS: ENGREQ_APPROVED, _PENDING, _CLOSED) and text, or -1. */
+int mc_engreq(const struct mc_engreq *q, char *out, size_t outlen);
 /* The engineer gave up waiting (Ctrl-C). */
 void mc_review_cancel(int64_t id);
 /* Has review id been decided? 1 and *approved, summary ("review 3 reboot: approved by ..."), else 0. */

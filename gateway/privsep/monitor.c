@@ -66,6 +66,7 @@ static const struct mon_dispatch dispatch[] = {
 	{ MON_END, PH_SESSION, MON_ONCE, mon_h_end },
 	{ MON_REVIEW, PH_SESSION, 0, mon_h_review },
 	{ MON_REVIEW_CANCEL, PH_SESSION, 0, mon_h_review_cancel },
+	{ MON_ENGREQ, PH_COMMAND, 0, mon_h_engreq },
 };
 
 static const struct mon_dispatch *

@@ -54,6 +54,12 @@ struct mon_req {
 		struct { const char *kind, *command, *guard; } kind;
 		struct { const char *kind, *rule, *command; } review;
 		struct { int64_t id; } review_cancel;
+		struct {
+			uint8_t op;
+			int64_t id, valid;
+			uint32_t level, sessions;
+			const char *target, *ticket, *phase, *ops, *reason;
+		} engreq;
 		struct { const char *ids; struct narrative nar; } report;
 		struct { int32_t exit_status; const char *exit_signal, *reason; int64_t bytes_in, bytes_out; } end;
 	} u;
@@ -121,6 +127,8 @@ int mon_h_end(struct monitor *m, struct mon_req *q);
 /* mon_review.c: the command guard's reviews. */
 int mon_h_review(struct monitor *m, struct mon_req *q);
 int mon_h_review_cancel(struct monitor *m, struct mon_req *q);
+/* mon_request.c: an engineer's access requests (gateway commands). */
+int mon_h_engreq(struct monitor *m, struct mon_req *q);
 /* A decision or the timeout: tell the child (at most once a second, or now when force). */
 void mon_check_review(struct monitor *m, int64_t now, int force);
 /* The session ends with a review open: it is abandoned, the command never runs. */

@@ -31,7 +31,8 @@ enum mon_type {
 	MON_END,		/* exit status, exit signal, end reason, bytes in, bytes out */
 	MON_REVIEW,		/* kind (line|exec), rule, command: hold it for a customer's review */
 	MON_REVIEW_CANCEL,	/* i64 id: the engineer gave up waiting (Ctrl-C) */
-	MON_LAST_REQUEST = MON_REVIEW_CANCEL,
+	MON_ENGREQ,		/* u8 op, i64 id, target, ticket, u32 level, phase, ops, reason, i64 valid, u32 sessions */
+	MON_LAST_REQUEST = MON_ENGREQ,
 
 	/* monitor -> network child */
 	MON_R_PUBKEY = 64,	/* u8 accepted */
@@ -42,7 +43,13 @@ enum mon_type {
 	MON_TELL,		/* line: say it to the engineer */
 	MON_R_REVIEW,		/* i64 id (0: not opened), line for the engineer */
 	MON_DECISION,		/* i64 id, u8 approved, summary: a review ended */
+	MON_R_ENGREQ,		/* u32 status, text */
 };
+
+/* MON_ENGREQ's operations: an engineer's access requests (request.h). */
+enum mon_engreq_op { ENGREQ_CREATE = 1, ENGREQ_LIST, ENGREQ_CANCEL, ENGREQ_STATUS, ENGREQ_COLLECT };
+/* MON_R_ENGREQ's status for ENGREQ_STATUS. */
+enum { ENGREQ_APPROVED = 0, ENGREQ_CLOSED = 1, ENGREQ_PENDING = 3 };
 
 const char *mon_type_name(int type);
 

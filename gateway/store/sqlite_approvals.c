@@ -200,3 +200,19 @@ store_approval_give_back(struct store *st, int64_t id)
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
+
+int
+store_approval_set_token(struct store *st, int64_t id, const uint8_t *salt, size_t salt_len, const uint8_t *hash,
+    size_t hash_len)
+{
+	sqlite3_stmt *s = store_prepare(st, "UPDATE approvals SET token_salt = ?, token_hash = ? WHERE id = ?");
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_blob(s, 1, salt, (int)salt_len, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 2, hash, (int)hash_len, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, id);
+	if (store_step_done(s) != 0)
+		return -1;
+	return sqlite3_changes(store_db(st)) == 1 ? 0 : -1;
+}

@@ -1,0 +1,229 @@
+/*
+ * remgatectl requests: the administrators' side of access requests
+ * (request.h). Engineers file them over SSH (ssh ENGINEER@gateway request
+ * ...); an approval made here is scoped as asked or narrower, and its token
+ * goes only to the requesting engineer (request wait), never to this
+ * terminal.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "approval.h"
+#include "audit.h"
+#include "ctl.h"
+#include "duration.h"
+#include "request.h"
+#include "util.h"
+
+struct rlist {
+	int json, rows;
+	struct json j;
+	int64_t now;
+};
+
+static int
+print_request(const struct request_row *r, void *arg)
+{
+	struct rlist *l = arg;
+	char when[32], sum[1200];
+	struct ctl_vis v = { 0 };
+
+	l->rows++;
+	if (!l->json) {
+		ctl_time(r->requested_at, when, sizeof(when));
+		printf("%-6lld %-9s %-12s %-12s %-14s %-5d %-9s %-20s %s\n", (long long)r->id, r->status, r->engineer,
+		    r->target, ctl_vis(&v, r->ticket, ""), r->level, r->phase, when, ctl_vis(&v, r->reason, ""));
+		request_summary(r, l->now, sum, sizeof(sum));
+		printf("       %s\n", sum);
+		ctl_vis_free(&v);
+		return 0;
+	}
+	json_begin_object(&l->j);
+	json_key_int(&l->j, "id", r->id);
+	json_key_str(&l->j, "status", r->status);
+	json_key_str(&l->j, "engineer", r->engineer);
+	json_key_str(&l->j, "target", r->target);
+	json_key_str(&l->j, "ticket", r->ticket);
+	json_key_int(&l->j, "level", r->level);
+	json_key_str(&l->j, "phase", r->phase);
+	json_key_str(&l->j, "ops", r->ops);
+	json_key_str(&l->j, "reason", r->reason);
+	json_key_int(&l->j, "valid_secs", r->valid_secs);
+	json_key_int(&l->j, "sessions", r->sessions);
+	ctl_json_time(&l->j, "requested_at", r->requested_at);
+	ctl_json_time(&l->j, "expires_at", r->expires_at);
+	if (r->decided_at > 0) {
+		ctl_json_time(&l->j, "decided_at", r->decided_at);
+		json_key_str(&l->j, "decided_by", r->decided_by);
+		json_key_str(&l->j, "method", r->method);
+		json_key_str(&l->j, "note", r->note);
+	}
+	if (r->approval_id > 0)
+		json_key_int(&l->j, "approval_id", r->approval_id);
+	json_key_bool(&l->j, "token_collected", r->collected_at > 0);
+	json_end_object(&l->j);
+	return 0;
+}
+
+/* requests list [--pending] [--json] */
+int
+cmd_requests_list(struct ctl *c, int argc, char **argv)
+{
+	struct rlist l = { .now = (int64_t)time(NULL) };
+	int pending = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0) {
+			l.json = 1;
+		} else if (strcmp(argv[i], "--pending") == 0) {
+			pending = 1;
+		} else {
+			fprintf(stderr, "usage: remgatectl requests list [--pending] [--json]\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (l.json) {
+		json_init(&l.j, stdout);
+		json_begin_array(&l.j);
+	} else {
+		printf("%-6s %-9s %-12s %-12s %-14s %-5s %-9s %-20s %s\n", "ID", "STATUS", "ENGINEER", "TARGET", "TICKET",
+		    "LEVEL", "PHASE", "REQUESTED", "REASON");
+	}
+	if (request_store_list(c->st, pending, NULL, print_request, &l) != 0)
+		return ctl_fail("cannot read the store: %s", store_errmsg(c->st));
+	if (l.json) {
+		json_end_array(&l.j);
+		putchar('\n');
+	} else if (l.rows == 0) {
+		printf("(no %srequests)\n", pending ? "pending " : "");
+	}
+	return 0;
+}
+
+static int
+say_row(const struct request_row *r, void *arg)
+{
+	char sum[1200];
+
+	request_summary(r, *(int64_t *)arg, sum, sizeof(sum));
+	printf("%s\n", sum);
+	return 0;
+}
+
+static void
+decided_event(struct ctl *c, const char *kind, int64_t id, int64_t approval_id, const char *by)
+{
+	char detail[300];
+	struct audit_event ev = { .kind = kind, .approval_id = approval_id, .reason = "request_decided",
+		.detail = detail };
+
+	snprintf(detail, sizeof(detail), "request %lld, by %s", (long long)id, by);
+	(void)audit_event_add(c->st, &ev, (int64_t)time(NULL));
+}
+
+/* requests approve ID --approver NAME --method M [--valid D] [--sessions N] [--note T] */
+int
+cmd_requests_approve(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "approver", required_argument, NULL, 'a' }, { "method", required_argument, NULL, 'm' },
+		{ "valid", required_argument, NULL, 'v' }, { "sessions", required_argument, NULL, 's' },
+		{ "note", required_argument, NULL, 'n' }, { NULL, 0, NULL, 0 },
+	};
+	struct request_grant g = { 0 };
+	const char *why;
+	char err[600], by[128];
+	long long id, n;
+	int64_t aid = 0, now = (int64_t)time(NULL);
+	int o, r;
+
+	optind = 0;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case 'a': g.approver = optarg; break;
+		case 'm': g.method = optarg; break;
+		case 'n': g.note = optarg; break;
+		case 'v':
+			if (duration_parse(optarg, &g.valid_secs, &why) != 0 || g.valid_secs <= 0)
+				return ctl_fail("--valid takes a duration such as 30m, 4h, 1d");
+			break;
+		case 's':
+			if (util_parse_int(optarg, 1, REQUEST_MAX_SESSIONS, &n) != 0)
+				return ctl_fail("--sessions must be from 1 to %d", REQUEST_MAX_SESSIONS);
+			g.sessions = (int)n;
+			break;
+		default: goto usage;
+		}
+	}
+	if (optind != argc - 1 || g.approver == NULL || g.method == NULL ||
+	    util_parse_int(argv[optind], 1, INT64_MAX, &id) != 0)
+		goto usage;
+	if (!approval_method_valid(g.method))
+		return ctl_fail("--method must be written, email, fax, phone or console");
+	ctl_who_am_i(by, sizeof(by));
+	g.created_by = by;
+	switch ((r = request_approve(c->st, id, &g, now, &aid, err, sizeof(err)))) {
+	case 0:
+		decided_event(c, "request_approved", id, aid, g.approver);
+		(void)request_store_get(c->st, id, say_row, &now);
+		printf("the token goes to the requesting engineer only: ssh ENGINEER@gateway request wait %lld\n", id);
+		return 0;
+	case 1:
+		(void)request_store_get(c->st, id, say_row, &now);
+		return ctl_fail("request %lld is not pending (decided, cancelled or expired)", id);
+	case 2:
+		return ctl_fail("an engineer cannot approve their own request");
+	case 3:
+		return ctl_fail("an approval may be narrower than the request, never wider (--valid, --sessions)");
+	default:
+		return ctl_fail("%s", err);
+	}
+usage:
+	fprintf(stderr, "usage: remgatectl requests approve ID --approver NAME --method written|email|fax|phone|console\n"
+	    "           [--valid DURATION] [--sessions N] [--note TEXT]\n");
+	return EXIT_USAGE;
+}
+
+/* requests deny ID --reason T [--approver NAME] */
+int
+cmd_requests_deny(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "reason", required_argument, NULL, 'r' }, { "approver", required_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *reason = NULL, *approver = NULL;
+	char by[128];
+	long long id;
+	int64_t now = (int64_t)time(NULL);
+	int o, r;
+
+	optind = 0;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case 'r': reason = optarg; break;
+		case 'a': approver = optarg; break;
+		default: goto usage;
+		}
+	}
+	if (optind != argc - 1 || reason == NULL || *reason == '\0' || util_parse_int(argv[optind], 1, INT64_MAX, &id) != 0)
+		goto usage;
+	if (approver == NULL) {
+		ctl_who_am_i(by, sizeof(by));
+		approver = by;
+	}
+	if ((r = request_store_decide(c->st, id, "denied", approver, reason, now)) < 0)
+		return ctl_fail("cannot record the decision: %s", store_errmsg(c->st));
+	if (request_store_get(c->st, id, say_row, &now) == 1)
+		return ctl_fail("no request %lld", id);
+	if (r == 0)
+		return ctl_fail("request %lld is not pending", id);
+	decided_event(c, "request_denied", id, 0, approver);
+	return 0;
+usage:
+	fprintf(stderr, "usage: remgatectl requests deny ID --reason TEXT [--approver NAME]\n");
+	return EXIT_USAGE;
+}
