@@ -260,13 +260,21 @@ ctl_json_time(struct json *j, const char *key, int64_t t)
  * table header or open the array, let fill() emit the rows, close.
  */
 int
-ctl_run_list(struct ctl *c, int argc, char **argv, const char *usage, const char *header,
-    int (*fill)(struct ctl *, struct list_ctx *))
+ctl_run_list_flag(struct ctl *c, int argc, char **argv, const char *usage, const char *header, const char *flag,
+    const char *empty, int (*fill)(struct ctl *, struct list_ctx *))
 {
 	struct list_ctx l = { .now = (int64_t)time(NULL) };
 
-	if ((l.json = ctl_want_json(argc, argv, usage)) < 0)
-		return EXIT_USAGE;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0) {
+			l.json = 1;
+		} else if (flag != NULL && strcmp(argv[i], flag) == 0) {
+			l.flag = 1;
+		} else {
+			fprintf(stderr, "usage: remgatectl %s\n", usage);
+			return EXIT_USAGE;
+		}
+	}
 	if (l.json) {
 		json_init(&l.j, stdout);
 		json_begin_array(&l.j);
@@ -278,8 +286,17 @@ ctl_run_list(struct ctl *c, int argc, char **argv, const char *usage, const char
 	if (l.json) {
 		json_end_array(&l.j);
 		putchar('\n');
+	} else if (l.rows == 0 && empty != NULL) {
+		printf("%s\n", empty);
 	}
 	return 0;
+}
+
+int
+ctl_run_list(struct ctl *c, int argc, char **argv, const char *usage, const char *header,
+    int (*fill)(struct ctl *, struct list_ctx *))
+{
+	return ctl_run_list_flag(c, argc, argv, usage, header, NULL, NULL, fill);
 }
 
 static int

@@ -30,6 +30,7 @@ struct list_ctx {
 	struct json j;
 	int64_t now;
 	int rows;
+	int flag;		/* ctl_run_list_flag: the command's one option was given */
 	const void *arg;	/* for the command's own use */
 };
 
@@ -57,6 +58,9 @@ void ctl_put_text(FILE *f, const char *s);
 void ctl_json_time(struct json *j, const char *key, int64_t t);
 int ctl_run_list(struct ctl *c, int argc, char **argv, const char *usage, const char *header,
     int (*fill)(struct ctl *, struct list_ctx *));
+/* The same with one option of the command's own (l->flag), and a line for an empty table. */
+int ctl_run_list_flag(struct ctl *c, int argc, char **argv, const char *usage, const char *header, const char *flag,
+    const char *empty, int (*fill)(struct ctl *, struct list_ctx *));
 
 /* ctl_recording.c */
 int cmd_recording_verify(struct ctl *c, int argc, char **argv);

@@ -18,16 +18,10 @@
 #include "request.h"
 #include "util.h"
 
-struct rlist {
-	int json, rows;
-	struct json j;
-	int64_t now;
-};
-
 static int
 print_request(const struct request_row *r, void *arg)
 {
-	struct rlist *l = arg;
+	struct list_ctx *l = arg;
 	char when[32], sum[1200];
 	struct ctl_vis v = { 0 };
 
@@ -68,39 +62,22 @@ print_request(const struct request_row *r, void *arg)
 	return 0;
 }
 
+static int
+fill_requests(struct ctl *c, struct list_ctx *l)
+{
+	return request_store_list(c->st, l->flag, NULL, print_request, l);
+}
+
 /* requests list [--pending] [--json] */
 int
 cmd_requests_list(struct ctl *c, int argc, char **argv)
 {
-	struct rlist l = { .now = (int64_t)time(NULL) };
-	int pending = 0;
+	char header[200];
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0) {
-			l.json = 1;
-		} else if (strcmp(argv[i], "--pending") == 0) {
-			pending = 1;
-		} else {
-			fprintf(stderr, "usage: remgatectl requests list [--pending] [--json]\n");
-			return EXIT_USAGE;
-		}
-	}
-	if (l.json) {
-		json_init(&l.j, stdout);
-		json_begin_array(&l.j);
-	} else {
-		printf("%-6s %-9s %-12s %-12s %-14s %-5s %-9s %-20s %s\n", "ID", "STATUS", "ENGINEER", "TARGET", "TICKET",
-		    "LEVEL", "PHASE", "REQUESTED", "REASON");
-	}
-	if (request_store_list(c->st, pending, NULL, print_request, &l) != 0)
-		return ctl_fail("cannot read the store: %s", store_errmsg(c->st));
-	if (l.json) {
-		json_end_array(&l.j);
-		putchar('\n');
-	} else if (l.rows == 0) {
-		printf("(no %srequests)\n", pending ? "pending " : "");
-	}
-	return 0;
+	snprintf(header, sizeof(header), "%-6s %-9s %-12s %-12s %-14s %-5s %-9s %-20s %s\n", "ID", "STATUS", "ENGINEER",
+	    "TARGET", "TICKET", "LEVEL", "PHASE", "REQUESTED", "REASON");
+	return ctl_run_list_flag(c, argc, argv, "requests list [--pending] [--json]", header, "--pending", "(none)",
+	    fill_requests);
 }
 
 static int

@@ -15,16 +15,10 @@
 #include "review.h"
 #include "util.h"
 
-struct review_list {
-	int json, rows;
-	struct json j;
-	int64_t now;
-};
-
 static int
 print_review(const struct review_row *r, void *arg)
 {
-	struct review_list *l = arg;
+	struct list_ctx *l = arg;
 	char when[32], summary[600];
 	struct ctl_vis v = { 0 };
 
@@ -65,39 +59,21 @@ print_review(const struct review_row *r, void *arg)
 	return 0;
 }
 
+static int
+fill_reviews(struct ctl *c, struct list_ctx *l)
+{
+	return review_store_list(c->st, !l->flag, NULL, print_review, l);
+}
+
 /* review list [--all] [--json]: the pending reviews (every review with --all), newest first. */
 int
 cmd_review_list(struct ctl *c, int argc, char **argv)
 {
-	struct review_list l = { .now = (int64_t)time(NULL) };
-	int all = 0;
+	char header[200];
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0) {
-			l.json = 1;
-		} else if (strcmp(argv[i], "--all") == 0) {
-			all = 1;
-		} else {
-			fprintf(stderr, "usage: remgatectl review list [--all] [--json]\n");
-			return EXIT_USAGE;
-		}
-	}
-	if (l.json) {
-		json_init(&l.j, stdout);
-		json_begin_array(&l.j);
-	} else {
-		printf("%-6s %-9s %-12s %-12s %-14s %-20s %s\n", "ID", "STATUS", "ENGINEER", "TARGET", "RULE", "REQUESTED",
-		    "COMMAND");
-	}
-	if (review_store_list(c->st, !all, NULL, print_review, &l) != 0)
-		return ctl_fail("cannot read the store: %s", store_errmsg(c->st));
-	if (l.json) {
-		json_end_array(&l.j);
-		putchar('\n');
-	} else if (l.rows == 0) {
-		printf("(no %sreviews)\n", all ? "" : "pending ");
-	}
-	return 0;
+	snprintf(header, sizeof(header), "%-6s %-9s %-12s %-12s %-14s %-20s %s\n", "ID", "STATUS", "ENGINEER", "TARGET",
+	    "RULE", "REQUESTED", "COMMAND");
+	return ctl_run_list_flag(c, argc, argv, "review list [--all] [--json]", header, "--all", "(none)", fill_reviews);
 }
 
 static int
