@@ -118,8 +118,9 @@ identify(struct session *s, const char *user)
 	plus = strchr(user, '+');
 	s->command_mode = 0;
 	if (plus == NULL && util_name_valid(user)) {
-		/* ENGINEER alone: gateway commands (engcmd.c), never a device. */
+		/* ENGINEER alone: gateway commands (engcmd.c), never a device; or an administrator's. */
 		s->engineer = config_engineer(s->cfg, user);
+		s->admin = s->engineer == NULL ? config_admin(s->cfg, user) : NULL;
 		snprintf(s->auth->want_engineer, sizeof(s->auth->want_engineer), "%s", user);
 		s->command_mode = 1;
 		return 0;
@@ -147,7 +148,11 @@ key_refused(struct session *s, struct ssh_key_struct *key)
 	char fp[128] = "?", text[300];
 
 	keys_fingerprint(key, fp, sizeof(fp));
-	if (s->engineer == NULL) {
+	if (s->engineer == NULL && s->admin != NULL) {
+		s->auth->pending_reason = "key_not_authorized";
+		snprintf(s->auth->pending_detail, sizeof(s->auth->pending_detail), "key %s is not authorized for admin %s",
+		    fp, s->admin->name);
+	} else if (s->engineer == NULL) {
 		s->auth->pending_reason = "unknown_engineer";
 		snprintf(s->auth->pending_detail, sizeof(s->auth->pending_detail), "unknown engineer '%s' (key %s)",
 		    s->auth->want_engineer, fp);
@@ -191,7 +196,9 @@ on_auth_pubkey(ssh_session eng, const char *user, struct ssh_key_struct *key,
 		return SSH_AUTH_DENIED;
 	if (s->auth->pubkey_ok || s->authenticated)
 		return SSH_AUTH_DENIED;	/* publickey passes once */
-	if (s->engineer == NULL || !config_key_authorized(s->engineer, key))
+	const struct principal *who = s->engineer != NULL ? s->engineer : s->admin;
+
+	if (who == NULL || !config_key_authorized(who, key))
 		return key_refused(s, key);
 	if (signature_state == SSH_PUBLICKEY_STATE_NONE)
 		return SSH_AUTH_SUCCESS;	/* "this key would do": sign with it */
@@ -206,7 +213,7 @@ on_auth_pubkey(ssh_session eng, const char *user, struct ssh_key_struct *key,
 		/* The monitor checks the key again and moves on only for this engineer. */
 		if (ssh_pki_export_pubkey_base64(key, &b64) == SSH_OK) {
 			snprintf(line, sizeof(line), "%s %s", ssh_key_type_to_char(ssh_key_type(key)), b64);
-			ok = mc_pubkey(s->engineer->name, s->command_mode ? "" : s->target->name, line);
+			ok = mc_pubkey(who->name, s->command_mode ? "" : s->target->name, line);
 		}
 		ssh_string_free_char(b64);
 		if (ok != 1) {
@@ -217,7 +224,8 @@ on_auth_pubkey(ssh_session eng, const char *user, struct ssh_key_struct *key,
 	}
 	if (s->command_mode) {
 		keys_fingerprint(key, fp, sizeof(fp));
-		log_info("event=command_login engineer=%s key=%s client=%s", s->engineer->name, fp, s->client_addr);
+		log_info("event=command_login %s=%s key=%s client=%s", s->admin ? "admin" : "engineer", who->name, fp,
+		    s->client_addr);
 		s->authenticated = 1;
 		s->started_at = (int64_t)time(NULL);
 		alarm(0);	/* login grace over */

@@ -307,12 +307,26 @@ parse_principal(struct loader *ld, const yaml_node_t *map, const char *what, str
 			names = v;
 		} else if (strcmp(key, "authorized_keys") == 0) {
 			keys = v;
+		} else if (strcmp(key, "role") == 0 && strcmp(what, "admin") == 0) {
+			const char *r;
+
+			if (want_scalar(ld, v, key, &r) != 0)
+				return -1;
+			if (strcmp(r, "approver") == 0)
+				p->role = ROLE_APPROVER;
+			else if (strcmp(r, "auditor") == 0)
+				p->role = ROLE_AUDITOR;
+			else
+				return fail_at(ld, v, "'role' must be approver or auditor, found '%s'", r);
 		} else {
-			return fail_at(ld, k, "unknown key '%s' in %s (expected name, authorized_keys)", key, what);
+			return fail_at(ld, k, "unknown key '%s' in %s (expected name, authorized_keys%s)", key, what,
+			    strcmp(what, "admin") == 0 ? ", role" : "");
 		}
 	}
 	if (names == NULL)
 		return fail_at(ld, map, "%s is missing 'name'", what);
+	if (strcmp(what, "admin") == 0 && p->role == ROLE_NONE)
+		p->role = ROLE_AUDITOR;	/* reading is the least an admin may do; deciding is granted */
 	if (keys == NULL)
 		return fail_at(ld, map, "%s '%s' is missing 'authorized_keys'", what, p->name);
 	if (keys->type != YAML_SEQUENCE_NODE)
@@ -631,6 +645,11 @@ parse_top(struct loader *ld, const yaml_node_t *root)
 		return fail_at(ld, root, "missing 'listen' (e.g. listen: \"127.0.0.1:2222\")");
 	if (cfg->state_dir == NULL)
 		return fail_at(ld, root, "missing 'state_dir' (e.g. state_dir: \"./state\")");
+	/* ssh NAME@gateway must mean one person: an engineer's commands or an admin's. */
+	for (size_t i = 0; i < cfg->nadmins; i++)
+		if (config_engineer(cfg, cfg->admins[i].name) != NULL)
+			return fail_at(ld, root, "'%s' is both an engineer and an admin; give the two roles two names",
+			    cfg->admins[i].name);
 	return 0;
 }
 
@@ -808,6 +827,21 @@ config_engineer(const struct config *cfg, const char *name)
 		if (strcmp(cfg->engineers[i].name, name) == 0)
 			return &cfg->engineers[i];
 	return NULL;
+}
+
+const struct principal *
+config_admin(const struct config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->nadmins; i++)
+		if (strcmp(cfg->admins[i].name, name) == 0)
+			return &cfg->admins[i];
+	return NULL;
+}
+
+const char *
+config_role_name(enum admin_role r)
+{
+	return r == ROLE_APPROVER ? "approver" : r == ROLE_AUDITOR ? "auditor" : "none";
 }
 
 int64_t

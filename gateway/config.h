@@ -17,10 +17,14 @@
 
 struct guard_policy;
 
+/* An administrator's role (admins: role:); engineers have none. */
+enum admin_role { ROLE_NONE = 0, ROLE_AUDITOR, ROLE_APPROVER };
+
 struct principal {
 	char *name;
 	ssh_key *keys;		/* authorized public keys */
 	size_t nkeys;
+	enum admin_role role;	/* admins only: approver decides, auditor reads */
 };
 
 struct target {
@@ -99,6 +103,8 @@ int config_load(const char *path, struct config **out, char *err, size_t errlen)
 void config_free(struct config *cfg);
 
 const struct principal *config_engineer(const struct config *cfg, const char *name);
+const struct principal *config_admin(const struct config *cfg, const char *name);
+const char *config_role_name(enum admin_role r);
 const struct target *config_target(const struct config *cfg, const char *name);
 /* The target's limits, its own or the global default (seconds, 0: none). */
 int64_t config_max_session_time(const struct config *cfg, const struct target *t);

@@ -41,7 +41,14 @@ struct ctl_cmd {
 	const char *usage;
 	int needs_store;	/* STORE_RW, STORE_RO, CONFIG_ONLY or NOTHING */
 	int (*run)(struct ctl *, int, char **);
+	int remote;		/* over SSH (an admin): 0 never, REMOTE_READ any admin, REMOTE_DECIDE approvers */
 };
+
+#define REMOTE_READ 1
+#define REMOTE_DECIDE 2
+
+/* Set for an administrator's command over SSH (ctl_run): who is asking. */
+static const char *remote_admin;
 
 int
 ctl_fail(const char *fmt, ...)
@@ -60,8 +67,13 @@ void
 ctl_who_am_i(char *out, size_t outlen)
 {
 	const char *sudo = getenv("SUDO_USER");
-	struct passwd *pw = getpwuid(getuid());
+	struct passwd *pw;
 
+	if (remote_admin != NULL) {
+		snprintf(out, outlen, "ssh:%s", remote_admin);
+		return;
+	}
+	pw = getpwuid(getuid());
 	if (sudo != NULL && sudo[0] != '\0')
 		snprintf(out, outlen, "local:%s", sudo);
 	else
@@ -195,6 +207,8 @@ cmd_approve(struct ctl *c, int argc, char **argv)
 	}
 	if (optind != argc)
 		return ctl_fail("unexpected argument '%s'", argv[optind]);
+	if (c->remote_admin != NULL && (req.approver = ctl_decider(c, req.approver)) == NULL)
+		return EXIT_FAIL;
 	if (!req.engineer || !req.target || !req.ticket || !req.level || !req.approver || !req.method || !valid)
 		return ctl_fail("%s", "approve needs --engineer, --target, --ticket, --level, --approver, --method and --valid");
 	if (config_engineer(c->cfg, req.engineer) == NULL)
@@ -438,6 +452,32 @@ fill_sessions(struct ctl *c, struct list_ctx *l)
 }
 
 static int
+print_running(const struct audit_session *a, void *arg)
+{
+	char start[32];
+	struct ctl_vis v = { .n = 0 };
+
+	if (a->ended_at > 0)
+		return 0;
+	ctl_time(a->started_at, start, sizeof(start));
+	printf("%-16s %-10s %-10s approval %-5lld since %s from %s\n", a->id, a->engineer, a->target,
+	    (long long)a->approval_id, start, ctl_vis(&v, a->client_addr, "-"));
+	ctl_vis_free(&v);
+	(*(int *)arg)++;
+	return 0;
+}
+
+int
+ctl_print_running(struct ctl *c)
+{
+	int n = 0, r = audit_session_list(c->st, print_running, &n);
+
+	if (r == 0 && n == 0)
+		printf("(none)\n");
+	return r;
+}
+
+static int
 cmd_sessions_list(struct ctl *c, int argc, char **argv)
 {
 	char header[300];
@@ -605,48 +645,48 @@ cmd_reload(struct ctl *c, int argc, char **argv)
 static const struct ctl_cmd commands[] = {
 	{ "approve", NULL, "approve --engineer E --target T --ticket ID --level 1|2|3 --approver NAME\n"
 	  "           --method written|email|fax|phone|console --valid DURATION\n"
-	  "           [--max-sessions N] [--phase diagnose|implement] [--note TEXT]", STORE_RW, cmd_approve },
-	{ "approvals", "list", "approvals list [--json]", STORE_RO, cmd_approvals_list },
-	{ "approvals", "revoke", "approvals revoke ID", STORE_RW, cmd_approvals_revoke },
-	{ "sessions", "list", "sessions list [--json]", STORE_RO, cmd_sessions_list },
-	{ "events", "list", "events list [--json]", STORE_RO, cmd_events_list },
-	{ "sessions", "watch", "sessions watch SESSION_ID", STORE_RO, cmd_sessions_watch },
-	{ "sessions", "kill", "sessions kill SESSION_ID [--reason TEXT]", STORE_RO, cmd_sessions_kill },
-	{ "recording", "verify", "recording verify SESSION_ID|FILE", STORE_RO, cmd_recording_verify },
+	  "           [--max-sessions N] [--phase diagnose|implement] [--note TEXT]", STORE_RW, cmd_approve, REMOTE_DECIDE },
+	{ "approvals", "list", "approvals list [--json]", STORE_RO, cmd_approvals_list, REMOTE_READ },
+	{ "approvals", "revoke", "approvals revoke ID", STORE_RW, cmd_approvals_revoke, REMOTE_DECIDE },
+	{ "sessions", "list", "sessions list [--json]", STORE_RO, cmd_sessions_list, REMOTE_READ },
+	{ "events", "list", "events list [--json]", STORE_RO, cmd_events_list, REMOTE_READ },
+	{ "sessions", "watch", "sessions watch SESSION_ID", STORE_RO, cmd_sessions_watch, REMOTE_READ },
+	{ "sessions", "kill", "sessions kill SESSION_ID [--reason TEXT]", STORE_RO, cmd_sessions_kill, REMOTE_DECIDE },
+	{ "recording", "verify", "recording verify SESSION_ID|FILE", STORE_RO, cmd_recording_verify, 0 },
 	{ "recording", "export", "recording export SESSION_ID|FILE --format asciicast|text [-o FILE]", STORE_RO,
-	  cmd_recording_export },
-	{ "recording", "play", "recording play SESSION_ID|FILE [--speed N]", STORE_RO, cmd_recording_play },
-	{ "recording", "reveal", "recording reveal SESSION_ID|FILE --escrow-key FILE", STORE_RW, cmd_recording_reveal },
-	{ "escrow", "keygen", "escrow keygen --out FILE", NOTHING, cmd_escrow_keygen },
-	{ "commands", "list", "commands list SESSION_ID [--json]", STORE_RO, cmd_commands_list },
-	{ "commands", "search", "commands search TEXT [--json]", STORE_RO, cmd_commands_search },
-	{ "transfers", "list", "transfers list [SESSION_ID] [--json]", STORE_RO, cmd_transfers_list },
+	  cmd_recording_export, 0 },
+	{ "recording", "play", "recording play SESSION_ID|FILE [--speed N]", STORE_RO, cmd_recording_play, 0 },
+	{ "recording", "reveal", "recording reveal SESSION_ID|FILE --escrow-key FILE", STORE_RW, cmd_recording_reveal, 0 },
+	{ "escrow", "keygen", "escrow keygen --out FILE", NOTHING, cmd_escrow_keygen, 0 },
+	{ "commands", "list", "commands list SESSION_ID [--json]", STORE_RO, cmd_commands_list, REMOTE_READ },
+	{ "commands", "search", "commands search TEXT [--json]", STORE_RO, cmd_commands_search, REMOTE_READ },
+	{ "transfers", "list", "transfers list [SESSION_ID] [--json]", STORE_RO, cmd_transfers_list, REMOTE_READ },
 	{ "report", "create", "report create SESSION_ID [SESSION_ID...] --from NARRATIVE.yaml [--out DIR]", STORE_RW,
-	  cmd_report_create },
-	{ "report", "list", "report list [--json]", STORE_RO, cmd_report_list },
-	{ "report", "show", "report show ID [--json]", STORE_RO, cmd_report_show },
-	{ "report", "search", "report search TEXT... [--json]", STORE_RO, cmd_report_search },
-	{ "verify", NULL, "verify DIR [--allowed-signers FILE]", STORE_RO, cmd_verify },
-	{ "keys", "show", "keys show", STORE_RO, cmd_keys_show },
-	{ "keys", "rotate", "keys rotate", STORE_RW, cmd_keys_rotate },
-	{ "reload", NULL, "reload", CONFIG_ONLY, cmd_reload },
+	  cmd_report_create, 0 },
+	{ "report", "list", "report list [--json]", STORE_RO, cmd_report_list, REMOTE_READ },
+	{ "report", "show", "report show ID [--json]", STORE_RO, cmd_report_show, REMOTE_READ },
+	{ "report", "search", "report search TEXT... [--json]", STORE_RO, cmd_report_search, REMOTE_READ },
+	{ "verify", NULL, "verify DIR [--allowed-signers FILE]", STORE_RO, cmd_verify, 0 },
+	{ "keys", "show", "keys show", STORE_RO, cmd_keys_show, REMOTE_READ },
+	{ "keys", "rotate", "keys rotate", STORE_RW, cmd_keys_rotate, 0 },
+	{ "reload", NULL, "reload", CONFIG_ONLY, cmd_reload, 0 },
 	{ "policy", "check", "policy check --engineer E --target T [--phase P] [--allow-op NAME]... [--json] -- 'COMMAND'",
-	  CONFIG_ONLY, cmd_policy_check },
-	{ "requests", "list", "requests list [--pending] [--json]", STORE_RO, cmd_requests_list },
+	  CONFIG_ONLY, cmd_policy_check, REMOTE_READ },
+	{ "requests", "list", "requests list [--pending] [--json]", STORE_RO, cmd_requests_list, REMOTE_READ },
 	{ "requests", "approve", "requests approve ID --approver NAME --method written|email|fax|phone|console\n"
-	  "           [--valid DURATION] [--sessions N] [--note TEXT]", STORE_RW, cmd_requests_approve },
-	{ "requests", "deny", "requests deny ID --reason TEXT [--approver NAME]", STORE_RW, cmd_requests_deny },
-	{ "review", "list", "review list [--all] [--json]", STORE_RO, cmd_review_list },
+	  "           [--valid DURATION] [--sessions N] [--note TEXT]", STORE_RW, cmd_requests_approve, REMOTE_DECIDE },
+	{ "requests", "deny", "requests deny ID --reason TEXT [--approver NAME]", STORE_RW, cmd_requests_deny, REMOTE_DECIDE },
+	{ "review", "list", "review list [--all] [--json]", STORE_RO, cmd_review_list, REMOTE_READ },
 	{ "review", "approve", "review approve ID --approver NAME --method written|email|fax|phone|console [--note TEXT]",
-	  STORE_RW, cmd_review_approve },
-	{ "review", "deny", "review deny ID --reason TEXT [--approver NAME]", STORE_RW, cmd_review_deny },
-	{ "targets", "list", "targets list", CONFIG_ONLY, cmd_targets_list },
-	{ "targets", "pubkey", "targets pubkey TARGET", CONFIG_ONLY, cmd_targets_pubkey },
-	{ "targets", "hostkey", "targets hostkey TARGET|HOST:PORT", CONFIG_ONLY, cmd_targets_hostkey },
+	  STORE_RW, cmd_review_approve, REMOTE_DECIDE },
+	{ "review", "deny", "review deny ID --reason TEXT [--approver NAME]", STORE_RW, cmd_review_deny, REMOTE_DECIDE },
+	{ "targets", "list", "targets list", CONFIG_ONLY, cmd_targets_list, REMOTE_READ },
+	{ "targets", "pubkey", "targets pubkey TARGET", CONFIG_ONLY, cmd_targets_pubkey, REMOTE_READ },
+	{ "targets", "hostkey", "targets hostkey TARGET|HOST:PORT", CONFIG_ONLY, cmd_targets_hostkey, 0 },
 };
 
-static void
-usage(FILE *f)
+void
+ctl_usage(FILE *f)
 {
 	fprintf(f, "usage: remgatectl [-c FILE] COMMAND ...\n"
 	    "  -c, --config FILE   the gateway configuration (default: $REMGATE_CONFIG)\n"
@@ -655,73 +695,114 @@ usage(FILE *f)
 		fprintf(f, "  %s\n", commands[i].usage);
 }
 
-int
-main(int argc, char **argv)
+static const struct ctl_cmd *
+find_cmd(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *path = getenv("REMGATE_CONFIG");
-	const struct ctl_cmd *cmd = NULL;
-	struct ctl c = { 0 };
-	char err[1024];
-	int o, rc, skip;
-
-	umask(077);	/* bundles, exports and the store are private to root */
-	while ((o = getopt_long(argc, argv, "+c:hV", opts, NULL)) != -1) {
-		switch (o) {
-		case 'c': path = optarg; break;
-		case 'h': usage(stdout); return 0;
-		case 'V': printf("remgatectl %s\n", REMGATE_VERSION); return 0;
-		default: usage(stderr); return EXIT_USAGE;
-		}
-	}
-	argc -= optind;
-	argv += optind;
-	if (argc < 1) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	for (size_t i = 0; i < ARRAY_LEN(commands) && cmd == NULL; i++) {
+	for (size_t i = 0; i < ARRAY_LEN(commands); i++) {
 		if (strcmp(commands[i].name, argv[0]) != 0)
 			continue;
 		if (commands[i].sub == NULL || (argc >= 2 && strcmp(commands[i].sub, argv[1]) == 0))
-			cmd = &commands[i];
+			return &commands[i];
 	}
-	if (cmd == NULL) {
-		fprintf(stderr, "remgatectl: unknown command '%s%s%s'\n", argv[0], argc >= 2 ? " " : "",
-		    argc >= 2 ? argv[1] : "");
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	if (cmd->needs_store == NOTHING)	/* the customer's own machine: no gateway there */
-		return cmd->run(&c, argc - (cmd->sub ? 1 : 0), argv + (cmd->sub ? 1 : 0));
-	if (path == NULL) {
-		fprintf(stderr, "remgatectl: no configuration: pass -c FILE or set REMGATE_CONFIG\n");
-		return EXIT_USAGE;
-	}
-	if (config_load(path, &c.cfg, err, sizeof(err)) != 0) {
-		fprintf(stderr, "remgatectl: %s\n", err);
-		return EXIT_USAGE;
-	}
-	log_init("remgatectl", 0, LOG_LVL_WARN);
-	if (cmd->needs_store != CONFIG_ONLY) {
-		int r = cmd->needs_store == STORE_RO ? store_open_readonly(c.cfg->db_path, &c.st, err, sizeof(err)) :
-		    state_prepare(c.cfg, NULL, err, sizeof(err)) != 0 ? -1 :
-		    store_open(c.cfg->db_path, &c.st, err, sizeof(err));
+	return NULL;
+}
 
-		if (r != 0) {
-			fprintf(stderr, "remgatectl: %s\n", err);
-			config_free(c.cfg);
-			return EXIT_FAIL;
-		}
+const char *
+ctl_decider(struct ctl *c, const char *given)
+{
+	if (c->remote_admin == NULL)
+		return given;
+	if (given != NULL) {
+		ctl_fail("over SSH the approver is you (%s): leave out --approver", c->remote_admin);
+		return NULL;
+	}
+	return c->remote_admin;
+}
+
+/* What an administrator over SSH sees first: what waits for them. */
+static int
+overview(struct ctl *c)
+{
+	char *req[] = { "list", "--pending" }, *rev[] = { "list" };
+	int r;
+
+	printf("remgate: %s (%s) on %s\n\nAccess requests waiting for a decision:\n", c->remote_admin,
+	    config_role_name(c->role), c->cfg->gateway_name ? c->cfg->gateway_name : "this gateway");
+	r = cmd_requests_list(c, 2, req);
+	printf("\nCommands waiting for a review:\n");
+	r |= cmd_review_list(c, 1, rev);
+	printf("\nRunning sessions:\n");
+	r |= ctl_print_running(c);
+	printf("\nCommands: ssh %s@GATEWAY COMMAND ... with the remgatectl commands for approvals, requests, reviews,\n"
+	    "sessions, events, commands, transfers and reports (add --json); `ssh %s@GATEWAY help` lists them.\n",
+	    c->remote_admin, c->remote_admin);
+	return r ? EXIT_FAIL : 0;
+}
+
+static void
+remote_usage(const struct ctl *c)
+{
+	printf("commands over SSH for %s (%s):\n", c->remote_admin, config_role_name(c->role));
+	for (size_t i = 0; i < ARRAY_LEN(commands); i++)
+		if (commands[i].remote == REMOTE_READ || (commands[i].remote == REMOTE_DECIDE && c->role == ROLE_APPROVER))
+			printf("  %s\n", commands[i].usage);
+	printf("(over SSH the approver is you: no --approver)\n");
+}
+
+int
+ctl_run(struct ctl *c, int argc, char **argv)
+{
+	const struct ctl_cmd *cmd;
+	char err[1024];
+	int rc, skip;
+
+	remote_admin = c->remote_admin;
+	if (c->remote_admin != NULL && argc == 0) {
+		if (store_open_readonly(c->cfg->db_path, &c->st, err, sizeof(err)) != 0)
+			return ctl_fail("%s", err);
+		rc = overview(c);
+		store_close(c->st);
+		c->st = NULL;
+		return rc;
+	}
+	if (c->remote_admin != NULL && argc == 1 && strcmp(argv[0], "help") == 0) {
+		remote_usage(c);
+		return 0;
+	}
+	if (argc < 1 || (cmd = find_cmd(argc, argv)) == NULL) {
+		fprintf(stderr, "remgatectl: unknown command '%s%s%s'\n", argc ? argv[0] : "", argc >= 2 ? " " : "",
+		    argc >= 2 ? argv[1] : "");
+		if (c->remote_admin != NULL)
+			remote_usage(c);
+		else
+			ctl_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (c->remote_admin != NULL && cmd->remote == 0)
+		return ctl_fail("'%s%s%s' is for root on the gateway, not over SSH", cmd->name, cmd->sub ? " " : "",
+		    cmd->sub ? cmd->sub : "");
+	if (c->remote_admin != NULL && cmd->remote == REMOTE_DECIDE && c->role != ROLE_APPROVER)
+		return ctl_fail("%s is an auditor: an auditor can read but not approve, revoke, decide or kill",
+		    c->remote_admin);
+	if (cmd->needs_store == STORE_RO || cmd->needs_store == STORE_RW) {
+		int r = cmd->needs_store == STORE_RO ? store_open_readonly(c->cfg->db_path, &c->st, err, sizeof(err)) :
+		    state_prepare(c->cfg, NULL, err, sizeof(err)) != 0 ? -1 :
+		    store_open(c->cfg->db_path, &c->st, err, sizeof(err));
+
+		if (r != 0)
+			return ctl_fail("%s", err);
 	}
 	skip = cmd->sub ? 1 : 0;	/* handlers see their own name as argv[0] */
-	rc = cmd->run(&c, argc - skip, argv + skip);
-	store_close(c.st);
-	config_free(c.cfg);
+	rc = cmd->run(c, argc - skip, argv + skip);
+	store_close(c->st);
+	c->st = NULL;
 	return rc;
+}
+
+int
+ctl_is_config_free(int argc, char **argv)
+{
+	const struct ctl_cmd *cmd = argc >= 1 ? find_cmd(argc, argv) : NULL;
+
+	return cmd != NULL && cmd->needs_store == NOTHING;
 }

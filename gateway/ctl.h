@@ -23,7 +23,29 @@
 struct ctl {
 	struct config *cfg;
 	struct store *st;
+	/* An administrator's command over SSH (the monitor's helper); NULL: root on the gateway. */
+	const char *remote_admin;
+	enum admin_role role;
 };
+
+/*
+ * Run one command (argv[0] its name): open the store it needs, check that
+ * an administrator over SSH may run it (never: commands that take paths on
+ * the gateway or change its keys; approvers only: decisions, revocations,
+ * kills), and run it. With remote_admin and no command: what waits for
+ * that administrator. Returns the exit status.
+ */
+int ctl_run(struct ctl *c, int argc, char **argv);
+/* Does this command need no configuration at all (escrow keygen)? */
+int ctl_is_config_free(int argc, char **argv);
+void ctl_usage(FILE *f);
+/*
+ * Who decides: locally the --approver given (NULL: none given); over SSH
+ * the administrator, and a --approver given is refused (NULL, said on stderr).
+ */
+const char *ctl_decider(struct ctl *c, const char *given);
+/* The sessions running now, a line each (for the overview). 0 or -1. */
+int ctl_print_running(struct ctl *c);
 
 struct list_ctx {
 	int json;

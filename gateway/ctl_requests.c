@@ -135,6 +135,8 @@ cmd_requests_approve(struct ctl *c, int argc, char **argv)
 		default: goto usage;
 		}
 	}
+	if (c->remote_admin != NULL && (g.approver = ctl_decider(c, g.approver)) == NULL)
+		return EXIT_FAIL;
 	if (optind != argc - 1 || g.approver == NULL || g.method == NULL ||
 	    util_parse_int(argv[optind], 1, INT64_MAX, &id) != 0)
 		goto usage;
@@ -188,6 +190,8 @@ cmd_requests_deny(struct ctl *c, int argc, char **argv)
 	}
 	if (optind != argc - 1 || reason == NULL || *reason == '\0' || util_parse_int(argv[optind], 1, INT64_MAX, &id) != 0)
 		goto usage;
+	if (c->remote_admin != NULL && (approver = ctl_decider(c, approver)) == NULL)
+		return EXIT_FAIL;
 	if (approver == NULL) {
 		ctl_who_am_i(by, sizeof(by));
 		approver = by;

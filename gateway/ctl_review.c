@@ -121,6 +121,8 @@ cmd_review_approve(struct ctl *c, int argc, char **argv)
 		default: goto usage;
 		}
 	}
+	if (c->remote_admin != NULL && (approver = ctl_decider(c, approver)) == NULL)
+		return EXIT_FAIL;
 	if (optind != argc - 1 || approver == NULL || method == NULL || util_parse_int(argv[optind], 1, INT64_MAX, &id) != 0)
 		goto usage;
 	if (!approval_method_valid(method))
@@ -157,6 +159,8 @@ cmd_review_deny(struct ctl *c, int argc, char **argv)
 	}
 	if (optind != argc - 1 || reason == NULL || *reason == '\0' || util_parse_int(argv[optind], 1, INT64_MAX, &id) != 0)
 		goto usage;
+	if (c->remote_admin != NULL && (approver = ctl_decider(c, approver)) == NULL)
+		return EXIT_FAIL;
 	if (approver == NULL) {
 		ctl_who_am_i(by, sizeof(by));
 		approver = by;

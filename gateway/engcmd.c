@@ -27,6 +27,7 @@
 #include "log.h"
 #include "monclient.h"
 #include "monwire.h"
+#include "recorder.h"
 #include "narrative.h"
 #include "report.h"
 #include "strbuf.h"
@@ -48,6 +49,7 @@ struct engcmd {
 	int too_long;
 	int eof, closed, ran, pty;
 	int64_t wait_id;		/* request wait: the request being waited on (0: none) */
+	int admin_running;		/* an administrator's command runs in the monitor's helper */
 	int64_t next_poll, next_line;
 	struct ssh_channel_callbacks_struct cb;
 };
@@ -179,10 +181,22 @@ say(struct session *s, int to_stderr, const char *text)
 		text = crlf;
 		len = o;
 	}
-	if (to_stderr)
-		ssh_channel_write_stderr(s->chan, text, (uint32_t)len);
-	else
-		ssh_channel_write(s->chan, text, (uint32_t)len);
+	/*
+	 * The session is non-blocking: a write takes what the client's window
+	 * allows. Wait for the window (30 s at most) rather than drop the rest
+	 * of a long list.
+	 */
+	for (uint64_t until = recorder_now_us() + 30000000; len > 0 && recorder_now_us() < until;) {
+		int n = to_stderr ? ssh_channel_write_stderr(s->chan, text, (uint32_t)len) :
+		    ssh_channel_write(s->chan, text, (uint32_t)len);
+
+		if (n < 0 || !ssh_is_connected(s->eng) || s->ecmd->closed)
+			break;
+		text += n;
+		len -= (size_t)n;
+		if (len > 0)
+			(void)ssh_event_dopoll(s->event, 100);
+	}
 	free(crlf);
 }
 
@@ -253,6 +267,10 @@ finish(struct session *s, int status, const char *out)
 	ssh_channel_send_eof(s->chan);
 	ssh_channel_close(s->chan);
 	ssh_blocking_flush(s->eng, 2000);
+	/* The client's CLOSE before we hang up (5 s at most), so it reads everything and no "closed by remote host". */
+	for (uint64_t until = recorder_now_us() + 5000000; recorder_now_us() < until && ssh_is_connected(s->eng) &&
+	    !s->ecmd->closed;)
+		(void)ssh_event_dopoll(s->event, 100);
 	s->done = 1;
 }
 
@@ -390,6 +408,47 @@ wait_step(struct session *s)
 	finish(s, r, out);
 }
 
+/* The administrator's command's output, as it comes (CR LF with a pty). */
+static void
+admin_put(void *arg, int to_stderr, const void *data, size_t len)
+{
+	struct session *s = arg;
+	char *text = malloc(len + 1);
+
+	if (text == NULL)
+		return;
+	memcpy(text, data, len);
+	text[len] = '\0';
+	/* NUL bytes in the output end the text early; remgatectl writes none. */
+	say(s, to_stderr, text);
+	free(text);
+}
+
+/* ssh ADMIN@gateway [COMMAND ...]: split here, run by the monitor as remgatectl (mon_admin.c). */
+static void
+admin_step(struct session *s)
+{
+	struct engcmd *e = s->ecmd;
+	char buf[4096], *argv[WORDS_MAX + 1], out[300];
+	const char *err;
+	int argc, status;
+
+	if (!e->admin_running) {
+		e->ran = 1;
+		if ((argc = words_split(e->command, buf, sizeof(buf), argv, WORDS_MAX, &err)) < 0) {
+			snprintf(out, sizeof(out), "remgate: %s\n", err);
+			finish(s, 2, out);
+			return;
+		}
+		e->admin_running = 1;
+		mc_admin_cmd(argc, argv);
+		(void)mc_flush();
+		return;
+	}
+	if (mc_admin_take(admin_put, s, &status))
+		finish(s, status, "");
+}
+
 void
 engcmd_pump(struct session *s)
 {
@@ -405,6 +464,10 @@ engcmd_pump(struct session *s)
 	}
 	if (e->wait_id != 0) {
 		wait_step(s);
+		return;
+	}
+	if (s->admin != NULL && e->command != NULL && (!e->ran || e->admin_running)) {
+		admin_step(s);
 		return;
 	}
 	if (e->ran || e->command == NULL)

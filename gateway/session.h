@@ -43,6 +43,7 @@ struct session {
 	/* Authentication: its steps are auth.c's own (struct auth_state); the outcome is here. */
 	struct auth_state *auth;
 	const struct principal *engineer;
+	const struct principal *admin;	/* a plain name that is an administrator's: remgatectl commands */
 	const struct target *target;
 	int authenticated;
 	int command_mode;		/* logged in as ENGINEER alone: gateway commands, no device */

@@ -4,6 +4,7 @@
  * size and shape; the policy (which request, when, how often) is
  * monitor.c's. Fuzzed by fuzz/fuzz_monitor.c.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "cmdlog.h"
@@ -174,6 +175,20 @@ mon_dec_engreq(struct mreader *r, struct mon_req *q)
 }
 
 static int
+mon_dec_admin_cmd(struct mreader *r, struct mon_req *q)
+{
+	uint32_t n = mr_u32(r);
+
+	if (r->bad || n > MON_ADMIN_MAX_ARGS)
+		return -1;
+	q->u.admin.argc = (int)n;
+	for (uint32_t i = 0; i < n; i++)
+		q->u.admin.argv[i] = (char *)(uintptr_t)mr_str(r, 4096);
+	q->u.admin.argv[n] = NULL;
+	return mr_done(r);
+}
+
+static int
 mon_dec_review_cancel(struct mreader *r, struct mon_req *q)
 {
 	q->u.review_cancel.id = mr_i64(r);
@@ -237,6 +252,7 @@ static const struct {
 	{ MON_COMMAND, mon_dec_command }, { MON_TRANSFER, mon_dec_transfer }, { MON_KIND, mon_dec_kind },
 	{ MON_REPORT, mon_dec_report }, { MON_END, mon_dec_end }, { MON_REVIEW, mon_dec_review },
 	{ MON_REVIEW_CANCEL, mon_dec_review_cancel }, { MON_ENGREQ, mon_dec_engreq },
+	{ MON_ADMIN_CMD, mon_dec_admin_cmd },
 };
 
 mon_decoder

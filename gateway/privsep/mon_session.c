@@ -48,7 +48,7 @@ mon_store(struct monitor *m)
 }
 
 /* who and what: the names the client gave, for a connection that never proved one. */
-static void
+void
 mon_event_as(struct monitor *m, const char *who, const char *what, const char *kind, const char *reason,
     const char *detail)
 {
@@ -223,11 +223,16 @@ mon_h_pubkey(struct monitor *m, struct mon_req *q)
 {
 	const struct principal *p = config_engineer(m->cfg, q->u.pubkey.engineer);
 	const struct target *t = *q->u.pubkey.target ? config_target(m->cfg, q->u.pubkey.target) : NULL;
+	/* A plain name that is no engineer's may be an administrator's (never both: config.c). */
+	const struct principal *admin = p == NULL && *q->u.pubkey.target == '\0' ?
+	    config_admin(m->cfg, q->u.pubkey.engineer) : NULL;
 	char type[64];
 	const char *sp = strchr(q->u.pubkey.key, ' ');
 	ssh_key key = NULL;
 	int ok = 0;
 
+	if (admin != NULL)
+		p = admin;
 	if (p != NULL && sp != NULL && (size_t)(sp - q->u.pubkey.key) < sizeof(type) &&
 	    (*q->u.pubkey.target == '\0' || t != NULL)) {
 		memcpy(type, q->u.pubkey.key, (size_t)(sp - q->u.pubkey.key));
@@ -237,7 +242,16 @@ mon_h_pubkey(struct monitor *m, struct mon_req *q)
 			ok = 1;
 		ssh_key_free(key);
 	}
-	if (ok) {
+	if (ok && admin != NULL) {
+		char detail[200];
+
+		m->admin = admin;
+		m->phase = PH_ADMIN;
+		m->started_at = mon_now();
+		snprintf(detail, sizeof(detail), "administrator %s (%s) logged in over SSH", admin->name,
+		    config_role_name(admin->role));
+		mon_event_as(m, admin->name, NULL, "admin_login", NULL, detail);
+	} else if (ok) {
 		m->engineer = p;
 		m->target = t;
 		m->phase = t ? PH_KEYED : PH_COMMAND;

@@ -31,6 +31,10 @@ static struct {
 	int stop_taken;
 	char *tells[MAX_TELLS];
 	int ntells;
+	/* an administrator's command: its output not yet written, and its end */
+	uint8_t *aout;
+	size_t aout_len, aout_cap;
+	int admin_ended, admin_status;
 	/* the last review decision, until the relay takes it */
 	int64_t decision_id;
 	int decision_approved;
@@ -177,6 +181,39 @@ mc_review(const char *kind, const char *rule, const char *command, char *line, s
 	return id;
 }
 
+void
+mc_admin_cmd(int argc, char **argv)
+{
+	mbuf_begin(&mc.out, MON_ADMIN_CMD);
+	mbuf_u32(&mc.out, (uint32_t)argc);
+	for (int i = 0; i < argc; i++)
+		mbuf_str(&mc.out, argv[i]);
+	queued();
+}
+
+int
+mc_admin_take(void (*put)(void *arg, int to_stderr, const void *data, size_t len), void *arg, int *status)
+{
+	/* Detached first: put may wait on the channel and so read more frames, which start a new queue. */
+	uint8_t *q = mc.aout;
+	size_t len = mc.aout_len, off = 0;
+
+	mc.aout = NULL;
+	mc.aout_len = mc.aout_cap = 0;
+	while (off + 5 <= len) {
+		uint32_t n;
+
+		memcpy(&n, q + off + 1, 4);
+		put(arg, q[off], q + off + 5, n);
+		off += 5 + n;
+	}
+	free(q);
+	if (!mc.admin_ended || mc.aout_len > 0)
+		return 0;
+	*status = mc.admin_status;
+	return 1;
+}
+
 int
 mc_engreq(const struct mc_engreq *q, char *out, size_t outlen)
 {
@@ -286,6 +323,37 @@ handle_frame(uint8_t type, const uint8_t *payload, size_t len)
 
 		if (mr_done(&r) == 0 && mc.ntells < MAX_TELLS)
 			mc.tells[mc.ntells++] = strdup(line);
+	} else if (type == MON_ADMIN_OUT) {
+		uint8_t to_err = mr_u8(&r);
+		size_t n;
+		const uint8_t *p = mr_bytes(&r, MON_MAX_FRAME, &n);
+
+		/* Queued as (u8 stream, u32 length, bytes) records until the channel takes them. */
+		if (mr_done(&r) == 0 && n > 0) {
+			size_t need = mc.aout_len + 5 + n;
+
+			if (need > mc.aout_cap) {
+				uint8_t *g = realloc(mc.aout, need * 2);
+
+				if (g == NULL) {
+					mc.failed = 1;
+					return;
+				}
+				mc.aout = g;
+				mc.aout_cap = need * 2;
+			}
+			mc.aout[mc.aout_len] = to_err;
+			memcpy(mc.aout + mc.aout_len + 1, &(uint32_t){ (uint32_t)n }, 4);
+			memcpy(mc.aout + mc.aout_len + 5, p, n);
+			mc.aout_len = need;
+		}
+	} else if (type == MON_ADMIN_END) {
+		uint32_t st = mr_u32(&r);
+
+		if (mr_done(&r) == 0) {
+			mc.admin_ended = 1;
+			mc.admin_status = (int)st;
+		}
 	} else if (type == MON_DECISION) {
 		int64_t id = mr_i64(&r);
 		int ok = mr_u8(&r);

@@ -33,6 +33,10 @@ void mc_kind(const char *kind, const char *command, const char *guard);
  * engineer; -1 if the monitor could not be asked.
  */
 int64_t mc_review(const char *kind, const char *rule, const char *command, char *line, size_t linelen);
+/* An administrator's command, split into words; its output comes with the monitor's frames. */
+void mc_admin_cmd(int argc, char **argv);
+/* Hand what the command wrote so far to put; 1 and *status once it ended, else 0. */
+int mc_admin_take(void (*put)(void *arg, int to_stderr, const void *data, size_t len), void *arg, int *status);
 /* An engineer's access request command (MON_ENGREQ); the engineer is the proven one. */
 struct mc_engreq {
 	int op;			/* enum mon_engreq_op */

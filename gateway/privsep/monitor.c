@@ -67,6 +67,7 @@ static const struct mon_dispatch dispatch[] = {
 	{ MON_REVIEW, PH_SESSION, 0, mon_h_review },
 	{ MON_REVIEW_CANCEL, PH_SESSION, 0, mon_h_review_cancel },
 	{ MON_ENGREQ, PH_COMMAND, 0, mon_h_engreq },
+	{ MON_ADMIN_CMD, PH_ADMIN, MON_ONCE, mon_h_admin_cmd },
 };
 
 static const struct mon_dispatch *
@@ -276,6 +277,7 @@ monitor_serve(const struct config *cfg, const struct sigkey *sigkey, pid_t child
 	m->child = child;
 	m->fd = fd;
 	m->agent_fd = -1;
+	m->helper_out = m->helper_err = -1;
 	m->phase = PH_PREAUTH;
 	snprintf(m->sid, sizeof(m->sid), "%s", sid);
 	snprintf(m->client_addr, sizeof(m->client_addr), "%s", client_addr);
@@ -283,10 +285,16 @@ monitor_serve(const struct config *cfg, const struct sigkey *sigkey, pid_t child
 	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 
 	while (!gone) {
-		struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN }, { .fd = m->agent_fd, .events = POLLIN } };
+		/* The child; the device login's agent; an administrator's command's stdout and stderr. */
+		struct pollfd pfd[4] = { { .fd = fd, .events = POLLIN }, { .fd = m->agent_fd, .events = POLLIN },
+			{ .fd = m->helper_out, .events = POLLIN }, { .fd = m->helper_err, .events = POLLIN } };
 		int due = m->rec ? recorder_due_ms(m->rec) : -1;
 		int timeout = due >= 0 && due < 1000 ? (due > 0 ? due : 1) : 1000;
-		int n = poll(pfd, m->agent_fd >= 0 ? 2 : 1, timeout);
+		int n = poll(pfd, 4, timeout);	/* fd -1 entries are skipped */
+
+		for (int h = 2; h < 4 && n > 0; h++)
+			if (pfd[h].fd >= 0 && (pfd[h].revents & (POLLIN | POLLHUP | POLLERR)))
+				mon_admin_pump(m, pfd[h].fd);
 
 		if (n > 0 && (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			gone = read_child(m);
@@ -303,6 +311,7 @@ monitor_serve(const struct config *cfg, const struct sigkey *sigkey, pid_t child
 		if (m->killed)
 			gone = 1;
 	}
+	mon_admin_stop(m);	/* the administrator left: their command goes too */
 	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
 		;
 	if (m->phase == PH_LOGIN) {

@@ -37,6 +37,7 @@ enum phase {
 	PH_COMMAND = 1 << 4,	/* ENGINEER alone: gateway commands */
 	PH_REFUSED = 1 << 5,	/* a final refusal is on record */
 	PH_ENDED = 1 << 6,	/* the end is on record */
+	PH_ADMIN = 1 << 7,	/* an administrator (admins:) proven: one remgatectl command */
 };
 
 #define MON_ONCE 1	/* at most once per connection */
@@ -54,6 +55,7 @@ struct mon_req {
 		struct { const char *kind, *command, *guard; } kind;
 		struct { const char *kind, *rule, *command; } review;
 		struct { int64_t id; } review_cancel;
+		struct { int argc; char *argv[MON_ADMIN_MAX_ARGS + 1]; } admin;
 		struct {
 			uint8_t op;
 			int64_t id, valid;
@@ -81,6 +83,9 @@ struct monitor {
 	struct mbuf out;
 
 	const struct principal *engineer;	/* proven by publickey */
+	const struct principal *admin;		/* or an administrator, proven by publickey */
+	pid_t helper;				/* the administrator's command running (0: none) */
+	int helper_out, helper_err;		/* its stdout and stderr (-1: closed) */
 	const struct target *target;
 	struct approval approval;
 	struct recorder *rec;
@@ -127,6 +132,12 @@ int mon_h_end(struct monitor *m, struct mon_req *q);
 /* mon_review.c: the command guard's reviews. */
 int mon_h_review(struct monitor *m, struct mon_req *q);
 int mon_h_review_cancel(struct monitor *m, struct mon_req *q);
+/* mon_admin.c: an administrator's command over SSH, run by a helper process. */
+int mon_h_admin_cmd(struct monitor *m, struct mon_req *q);
+/* Forward what the helper wrote (fd readable) and its end. */
+void mon_admin_pump(struct monitor *m, int fd);
+/* The connection is gone: the helper goes too. */
+void mon_admin_stop(struct monitor *m);
 /* mon_request.c: an engineer's access requests (gateway commands). */
 int mon_h_engreq(struct monitor *m, struct mon_req *q);
 /* A decision or the timeout: tell the child (at most once a second, or now when force). */
@@ -138,6 +149,9 @@ void mon_abandon_review(struct monitor *m);
 struct store *mon_store(struct monitor *m);
 /* Send the frame being built in m->out. 0 or -1. */
 int mon_send_frame(struct monitor *m);
+/* The same, naming who and what (for a connection with no engineer or target proven: names given, an admin). */
+void mon_event_as(struct monitor *m, const char *who, const char *what, const char *kind, const char *reason,
+    const char *detail);
 /* One audit event for this connection, also in the recording when there is one. */
 void mon_event(struct monitor *m, const char *kind, const char *reason, const char *detail);
 /* Tell the child to end the session now, for why (the first reason stays). */

@@ -32,7 +32,8 @@ enum mon_type {
 	MON_REVIEW,		/* kind (line|exec), rule, command: hold it for a customer's review */
 	MON_REVIEW_CANCEL,	/* i64 id: the engineer gave up waiting (Ctrl-C) */
 	MON_ENGREQ,		/* u8 op, i64 id, target, ticket, u32 level, phase, ops, reason, i64 valid, u32 sessions */
-	MON_LAST_REQUEST = MON_ENGREQ,
+	MON_ADMIN_CMD,		/* u32 argc, argc strings: an administrator's remgatectl command */
+	MON_LAST_REQUEST = MON_ADMIN_CMD,
 
 	/* monitor -> network child */
 	MON_R_PUBKEY = 64,	/* u8 accepted */
@@ -44,12 +45,16 @@ enum mon_type {
 	MON_R_REVIEW,		/* i64 id (0: not opened), line for the engineer */
 	MON_DECISION,		/* i64 id, u8 approved, summary: a review ended */
 	MON_R_ENGREQ,		/* u32 status, text */
+	MON_ADMIN_OUT,		/* u8 to stderr, bytes: the command's output as it comes */
+	MON_ADMIN_END,		/* u32 exit status */
 };
 
 /* MON_ENGREQ's operations: an engineer's access requests (request.h). */
 enum mon_engreq_op { ENGREQ_CREATE = 1, ENGREQ_LIST, ENGREQ_CANCEL, ENGREQ_STATUS, ENGREQ_COLLECT };
 /* MON_R_ENGREQ's status for ENGREQ_STATUS. */
 enum { ENGREQ_APPROVED = 0, ENGREQ_CLOSED = 1, ENGREQ_PENDING = 3 };
+
+#define MON_ADMIN_MAX_ARGS 64
 
 const char *mon_type_name(int type);
 

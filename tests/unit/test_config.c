@@ -120,8 +120,29 @@ main(void)
 	is_int(cfg->levels[1].restore, 7200, "level 1 restores within 2 h by default");
 	is_int(cfg->levels[3].respond, 7200, "level 3 responds within 2 h by default");
 	ok(cfg->gateway_name != NULL && cfg->gateway_name[0] != '\0', "gateway_name defaults to the host name");
+	ok(config_admin(cfg, "wang") != NULL && config_admin(cfg, "wang")->role == ROLE_AUDITOR,
+	    "an admin without a role is an auditor (reads only)");
+	ok(config_admin(cfg, "alice") == NULL && config_engineer(cfg, "wang") == NULL, "engineers and admins apart");
+	is_int(cfg->request_ttl, 3600, "request_ttl defaults to 1h");
+	is_int(cfg->review_timeout, 900, "review_timeout defaults to 15m");
 	config_free(cfg);
 	cfg = NULL;
+	{
+		char *t = replace(valid, "  - name: wang\n", "  - name: wang\n    role: approver\n");
+
+		write_file(t);
+		free(t);
+		is_int(config_load(file, &cfg, err, sizeof(err)), 0, "role: approver loads");
+		ok(cfg && config_admin(cfg, "wang")->role == ROLE_APPROVER, "wang decides");
+		config_free(cfg);
+		cfg = NULL;
+	}
+	expect_replaced_error("an unknown role", "  - name: wang\n", "  - name: wang\n    role: root\n", 8, 11,
+	    "'role' must be approver or auditor");
+	expect_replaced_error("role on an engineer", "  - name: alice\n", "  - name: alice\n    role: approver\n", 5, 5,
+	    "unknown key 'role' in engineer");
+	expect_replaced_error("one name, two roles", "  - name: wang\n", "  - name: alice\n", 1, 1,
+	    "'alice' is both an engineer and an admin");
 
 	expect_replaced_error("unknown top-level key", "state_dir:", "stat_dir:", 2, 1, "unknown key 'stat_dir'");
 	expect_replaced_error("unknown target key", "    user: maint", "    usr: maint", 12, 5, "unknown key 'usr' in target");

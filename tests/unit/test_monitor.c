@@ -99,6 +99,16 @@ fill_report(struct mbuf *b, const void *arg)
 }
 
 static void
+fill_admin_cmd(struct mbuf *b, const void *arg)
+{
+	(void)arg;
+	mbuf_u32(b, 3);
+	mbuf_str(b, "approvals");
+	mbuf_str(b, "revoke");
+	mbuf_str(b, "1");
+}
+
+static void
 fill_review(struct mbuf *b, const void *arg)
 {
 	(void)arg;
@@ -191,6 +201,7 @@ enum scenario {
 	BAD_FRAME,		/* a frame of length 0 */
 	UNKNOWN_TYPE,		/* a request type that does not exist */
 	FORGED_REVIEW,		/* a review for a command the policy lets run (a fake entry in the customer's queue) */
+	ADMIN_AS_ENGINEER,	/* an engineer's command login asks for an administrator's command */
 	HONEST,			/* the whole protocol, done right */
 };
 
@@ -221,6 +232,12 @@ hostile(int fd, enum scenario sc)
 		if (mc_pubkey("alice", "router1", mallory_pub) != 0)
 			_exit(70);	/* must be refused */
 		frame(fd, MON_TOKEN, fill_str, token);
+		pause();
+	}
+	if (sc == ADMIN_AS_ENGINEER) {
+		if (mc_pubkey("alice", "", alice_pub) != 1)
+			_exit(75);
+		frame(fd, MON_ADMIN_CMD, fill_admin_cmd, NULL);
 		pause();
 	}
 	if (mc_pubkey("alice", "router1", alice_pub) != 1)
@@ -484,9 +501,14 @@ main(void)
 	is_int(count_events("privsep_violation", "request review refused"), 1, "it is an event");
 	is_int(count_events("command_review", NULL), 0, "no review reached the customer's queue");
 
+	run(ADMIN_AS_ENGINEER, &status);
+	ok(killed(status), "an engineer's login asking for an administrator's command: killed");
+	is_int(count_events("privsep_violation", "request admin_cmd out of order"), 1, "it is an event");
+	is_int(count_events("admin_command", NULL), 0, "nothing ran");
+
 	run(HONEST, &status);
 	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the whole protocol done right: the child exits 0");
-	is_int(count_events("privsep_violation", NULL), 11, "and no new violation");
+	is_int(count_events("privsep_violation", NULL), 12, "and no new violation");
 	is_int(count_events("session_end", "exit status 0"), 1, "its end is on record");
 
 	close(lfd);
