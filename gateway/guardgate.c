@@ -320,20 +320,18 @@ await_review(struct session *s, struct relaybuf *b)
 		return;
 	}
 	if (ctrl_c >= 0) {
-		/* The Enter and what was typed while waiting go; the Ctrl-C itself reaches the shell. */
+		/*
+		 * Cancelled: the Enter, what was typed while waiting and the
+		 * Ctrl-C itself are dropped and the device's line emptied as for
+		 * a refusal. Passing the Ctrl-C on would race the shell's own
+		 * signal handling (bash sometimes kept the old line, or drew no
+		 * new prompt) and kill a program that reads the line (cat).
+		 */
 		mc_review_cancel(g->review_id);
 		snprintf(summary, sizeof(summary), "review %lld cancelled: the line did not run", (long long)g->review_id);
 		g->review_id = 0;
 		tell_engineer(s, summary);
-		relaybuf_drop(b, 0, (size_t)ctrl_c);
-		/*
-		 * The editor's line is emptied before the Ctrl-C reaches it: a
-		 * shell handles the signal in its own time, and what is typed
-		 * next must not land on the old line.
-		 */
-		(void)relaybuf_inject(b, "\x05\x15", 2);
-		cmdlog_refused(s->cmds, g->held_text, g->held_certain, g->held_us, summary);
-		linegate_dropped(&g->lg, LG_NEXT_AFTER_OUTPUT, recorder_now_us());
+		drop_held(s, b, (size_t)ctrl_c + 1 - g->lg.held_len, summary);
 	}
 }
 

@@ -132,7 +132,7 @@ steps=(
 	# an edited history line: judged as the shell shows it
 	"send:echo touch $DEVICE_DIR/guard-marker-h\r" "wait:guard-marker-h"
 	"send:\x1b[A\x01\x04\x04\x04\x04\x04\r" "wait:(review " "send:\x03" "wait:cancelled"
-	# bash handles Ctrl-C in its own time: the fresh prompt (bracketed paste on again) first
+	# the line is emptied and a fresh prompt comes (bracketed paste on again) before the next line
 	"wait:\x1b[?2004hbash-"
 	# a prompt faked to look like a password's cannot hide a major operation
 	"send:PS1='Pass''word: '\r" "wait:Password: "
