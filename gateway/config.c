@@ -475,6 +475,58 @@ parse_list(struct loader *ld, const yaml_node_t *seq, const char *key, size_t el
 	return 0;
 }
 
+/* A list of strings into a NULL-terminated array. */
+static int
+want_strings(struct loader *ld, const yaml_node_t *seq, const char *key, char ***out, size_t *n)
+{
+	if (seq->type != YAML_SEQUENCE_NODE)
+		return fail_at(ld, seq, "'%s' must be a list of strings, found %s", key, node_kind(seq));
+	*n = (size_t)(seq->data.sequence.items.top - seq->data.sequence.items.start);
+	if (*n == 0)
+		return fail_at(ld, seq, "'%s' must not be empty", key);
+	if ((*out = calloc(*n + 1, sizeof(**out))) == NULL)
+		return fail_at(ld, seq, "out of memory");
+	for (size_t i = 0; i < *n; i++)
+		if (want_string(ld, yaml_document_get_node(&ld->doc, seq->data.sequence.items.start[i]), key,
+		    &(*out)[i]) != 0)
+			return -1;
+	return 0;
+}
+
+/* notify: [{name: chat, events: [request_created, ...], command: [/usr/local/bin/x, --flag]}] */
+static int
+parse_notify_dest(struct loader *ld, const yaml_node_t *map, struct notify_dest *d)
+{
+	if (map->type != YAML_MAPPING_NODE)
+		return fail_at(ld, map, "each notify destination must be a mapping with name, events, command, found %s",
+		    node_kind(map));
+	for (yaml_node_pair_t *pr = map->data.mapping.pairs.start; pr < map->data.mapping.pairs.top; pr++) {
+		yaml_node_t *k = yaml_document_get_node(&ld->doc, pr->key);
+		yaml_node_t *v = yaml_document_get_node(&ld->doc, pr->value);
+		const char *key;
+		int r;
+
+		if (want_scalar(ld, k, "key", &key) != 0)
+			return -1;
+		if (strcmp(key, "name") == 0)
+			r = parse_name(ld, v, "notify destination", &d->name);
+		else if (strcmp(key, "events") == 0)
+			r = want_strings(ld, v, key, &d->events, &d->nevents);
+		else if (strcmp(key, "command") == 0)
+			r = want_strings(ld, v, key, &d->argv, &d->argc);
+		else
+			r = fail_at(ld, k, "unknown key '%s' in a notify destination (expected name, events, command)", key);
+		if (r != 0)
+			return -1;
+	}
+	if (d->name == NULL || d->events == NULL || d->argv == NULL)
+		return fail_at(ld, map, "a notify destination needs name, events and command "
+		    "(e.g. {name: mail, events: [request_created], command: [/usr/sbin/sendmail, -t]})");
+	return 0;
+}
+
+static const char *notify_name_at(const struct config *c, size_t i) { return c->notify[i].name; }
+
 static int
 check_unique(struct loader *ld, const yaml_node_t *seq, const char *what,
     const char *(*name_at)(const struct config *, size_t), size_t count)
@@ -622,6 +674,17 @@ parse_top(struct loader *ld, const yaml_node_t *root)
 			r = parse_principals(ld, v, key, "engineer", &cfg->engineers, &cfg->nengineers, engineer_name_at);
 		} else if (strcmp(key, "admins") == 0) {
 			r = parse_principals(ld, v, key, "admin", &cfg->admins, &cfg->nadmins, admin_name_at);
+		} else if (strcmp(key, "notify") == 0) {
+			size_t n;
+			if ((r = parse_list(ld, v, key, sizeof(*cfg->notify), (void **)&cfg->notify, &n)) == 0) {
+				for (size_t i = 0; i < n && r == 0; i++) {
+					cfg->nnotify = i + 1;
+					r = parse_notify_dest(ld, yaml_document_get_node(&ld->doc,
+					    v->data.sequence.items.start[i]), &cfg->notify[i]);
+				}
+				if (r == 0)
+					r = check_unique(ld, v, "notify destination", notify_name_at, n);
+			}
 		} else if (strcmp(key, "targets") == 0) {
 			size_t n;
 			if ((r = parse_list(ld, v, key, sizeof(*cfg->targets), (void **)&cfg->targets, &n)) == 0) {
@@ -636,7 +699,7 @@ parse_top(struct loader *ld, const yaml_node_t *root)
 			r = fail_at(ld, k, "unknown key '%s' (expected listen, state_dir, host_key, signing_key, "
 			    "recording_flush_ms, log, log_level, login_grace_time, target_connect_timeout, "
 			    "max_connections, escrow_public_key, max_startups, per_source_max_startups, max_session_time, idle_timeout, approval_warning, review_timeout, request_ttl, engineer_reports_per_session, "
-			    "privsep_user, privsep_dir, control_socket, policy_file, gateway_name, fault_levels, engineers, admins, targets)", key);
+			    "privsep_user, privsep_dir, control_socket, policy_file, gateway_name, fault_levels, engineers, admins, targets, notify)", key);
 		}
 		if (r != 0)
 			return -1;
@@ -802,6 +865,18 @@ config_free(struct config *cfg)
 		free(t->host_key_algorithms);
 	}
 	free(cfg->targets);
+	for (size_t i = 0; i < cfg->nnotify; i++) {
+		struct notify_dest *d = &cfg->notify[i];
+
+		free(d->name);
+		for (size_t j = 0; d->events != NULL && j < d->nevents; j++)
+			free(d->events[j]);
+		free(d->events);
+		for (size_t j = 0; d->argv != NULL && j < d->argc; j++)
+			free(d->argv[j]);
+		free(d->argv);
+	}
+	free(cfg->notify);
 	free(cfg->path);
 	free(cfg->dir);
 	for (size_t i = 0; i < CONFIG_MAX_LISTEN; i++)

@@ -27,6 +27,15 @@ struct principal {
 	enum admin_role role;	/* admins only: approver decides, auditor reads */
 };
 
+/* A notify: destination: events of these kinds go, as JSON on stdin, to this command. */
+struct notify_dest {
+	char *name;
+	char **events;		/* kinds, or "*"; aliases request_decided, review_pending (notify.c) */
+	size_t nevents;
+	char **argv;		/* the command and its arguments, NULL-terminated; run without a shell */
+	size_t argc;
+};
+
 struct target {
 	char *name;
 	char *host;
@@ -93,6 +102,8 @@ struct config {
 	size_t nadmins;
 	struct target *targets;
 	size_t ntargets;
+	struct notify_dest *notify;
+	size_t nnotify;
 };
 
 /*

@@ -25,6 +25,7 @@
 #include "control.h"
 #include "keyhistory.h"
 #include "log.h"
+#include "notify.h"
 #include "monitor.h"
 #include "session.h"
 #include "startups.h"
@@ -238,6 +239,41 @@ watchers_end(pid_t pid)
 }
 
 /* Collect finished children; a session row a dead child left open is closed. */
+/* The notifier (notify.h): one process, started again when it dies or the configuration changes. */
+static struct {
+	pid_t pid;
+	time_t restart_at;
+	int stopping;		/* we told it to stop (reload): restart at once */
+} notifier;
+
+static void
+notifier_keep(const struct config *cfg, const int *fds, int nfds, int control_fd)
+{
+	int close_fds[MAX_LISTEN + 3];
+	size_t n = 0;
+
+	if (notifier.pid != 0 || time(NULL) < notifier.restart_at || cfg->nnotify == 0)
+		return;
+	for (int i = 0; i < nfds && n < MAX_LISTEN; i++)
+		close_fds[n++] = fds[i];
+	close_fds[n++] = control_fd;
+	close_fds[n++] = sig_pipe[0];
+	close_fds[n++] = sig_pipe[1];
+	if ((notifier.pid = notify_start(cfg, close_fds, n)) < 0) {
+		notifier.pid = 0;
+		notifier.restart_at = time(NULL) + 5;
+	}
+}
+
+static void
+notifier_stop(void)
+{
+	if (notifier.pid > 0) {
+		notifier.stopping = 1;
+		kill(notifier.pid, SIGTERM);
+	}
+}
+
 static void
 reap(struct children *c, struct store *st)
 {
@@ -245,6 +281,15 @@ reap(struct children *c, struct store *st)
 	int status;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (pid == notifier.pid) {
+			notifier.pid = 0;
+			notifier.restart_at = time(NULL) + (notifier.stopping ? 0 : 5);
+			notifier.stopping = 0;
+			if (WIFSIGNALED(status) || WEXITSTATUS(status) != 0)
+				log_warn("event=notifier_died status=%d note=\"restarting; delivery resumes at each cursor\"",
+				    WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status));
+			continue;
+		}
 		if (children_remove(c, pid) != 0)
 			continue;
 		watchers_end(pid);
@@ -314,6 +359,7 @@ reload(struct config **cfgp, struct sigkey **keyp, struct store *st, const struc
 	if (strcmp(fresh->listen_host, (*cfgp)->listen_host) != 0 || fresh->listen_port != (*cfgp)->listen_port ||
 	    strcmp(fresh->state_dir, (*cfgp)->state_dir) != 0 || strcmp(fresh->host_key, (*cfgp)->host_key) != 0)
 		log_warn("event=reload note=\"listen, state_dir and host_key changes take effect on restart\"");
+	notifier_stop();	/* it starts again with the new destinations */
 	log_info("event=reload engineers=%zu admins=%zu targets=%zu", fresh->nengineers, fresh->nadmins,
 	    fresh->ntargets);
 	config_free(*cfgp);
@@ -624,6 +670,8 @@ listener_run(struct config **cfgp, struct sigkey **sigkeyp, ssh_bind bind, struc
 					startup_done(&kids, &kids.c[j]);
 		}
 		reap(&kids, st);
+		if (!stopping)
+			notifier_keep(*cfgp, fds, nfds, control.fd);
 		for (int i = 1; !stopping && i < nlisten; i++)
 			if (pfd[i].revents & POLLIN)
 				accept_one(*cfgp, *sigkeyp, bind, &kids, &tally, fds, nfds, pfd[i].fd);
@@ -632,6 +680,9 @@ listener_run(struct config **cfgp, struct sigkey **sigkeyp, ssh_bind bind, struc
 			break;
 	}
 	flush_drops(st, &tally, 1);
+	notifier_stop();
+	if (notifier.pid > 0)
+		(void)waitpid(notifier.pid, NULL, 0);
 	watchers_end(0);
 	for (size_t i = 0; i < kids.n; i++)
 		startup_done(&kids, &kids.c[i]);

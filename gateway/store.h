@@ -147,6 +147,29 @@ int request_store_list(struct store *st, int pending_only, const char *engineer,
 /* Mark every pending request whose time ran out as expired. Rows moved, or -1. */
 int request_store_expire(struct store *st, int64_t now);
 
+/* ---- notification delivery (notify.h) ---- */
+
+struct notify_state {
+	int64_t cursor;		/* the last event id this destination is done with */
+	int attempts;		/* failed tries of the next event */
+	int64_t next_at;	/* no try before */
+	const char *last_error;	/* NULL: none */
+	int64_t last_ok_at;
+	int64_t delivered;
+};
+
+/* The destination's state; a new one starts at the newest event (no history replay). 0 or -1. */
+int notify_state_get(struct store *st, const char *dest, int (*cb)(const struct notify_state *, void *), void *arg);
+/* Delivered event id: the cursor moves, the failure count clears. 0 or -1. */
+int notify_state_done(struct store *st, const char *dest, int64_t event_id, int64_t now);
+/* Events up to upto are none of this destination's: the cursor passes them. 0 or -1. */
+int notify_state_skip(struct store *st, const char *dest, int64_t upto);
+/* A failed try: attempts + 1, next try at next_at, why. 0 or -1. */
+int notify_state_failed(struct store *st, const char *dest, int64_t next_at, const char *why);
+/* Events after id, oldest first, at most limit. */
+int audit_events_after(struct store *st, int64_t after_id, int limit, int (*cb)(const struct audit_event *, void *),
+    void *arg);
+
 /* ---- transfers (transfers.h) ---- */
 
 int transfers_add(struct store *st, const struct transfer_row *t);
