@@ -672,6 +672,7 @@ static const struct ctl_cmd commands[] = {
 	{ "reload", NULL, "reload", CONFIG_ONLY, cmd_reload, 0 },
 	{ "policy", "check", "policy check --engineer E --target T [--phase P] [--allow-op NAME]... [--json] -- 'COMMAND'",
 	  CONFIG_ONLY, cmd_policy_check, REMOTE_READ },
+	{ "tickets", "list", "tickets list [--json]", STORE_RW, cmd_tickets_list, REMOTE_READ },
 	{ "notify", "status", "notify status [--json]", STORE_RW, cmd_notify_status, REMOTE_READ },
 	{ "requests", "list", "requests list [--pending] [--json]", STORE_RO, cmd_requests_list, REMOTE_READ },
 	{ "requests", "approve", "requests approve ID --approver NAME --method written|email|fax|phone|console\n"

@@ -90,6 +90,8 @@ int cmd_recording_export(struct ctl *c, int argc, char **argv);
 int cmd_recording_play(struct ctl *c, int argc, char **argv);
 int cmd_recording_reveal(struct ctl *c, int argc, char **argv);
 int cmd_escrow_keygen(struct ctl *c, int argc, char **argv);
+/* ctl_tickets.c */
+int cmd_tickets_list(struct ctl *c, int argc, char **argv);
 /* ctl_notify.c */
 int cmd_notify_status(struct ctl *c, int argc, char **argv);
 /* ctl_requests.c */

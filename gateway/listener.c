@@ -252,7 +252,7 @@ notifier_keep(const struct config *cfg, const int *fds, int nfds, int control_fd
 	int close_fds[MAX_LISTEN + 3];
 	size_t n = 0;
 
-	if (notifier.pid != 0 || time(NULL) < notifier.restart_at || cfg->nnotify == 0)
+	if (notifier.pid != 0 || time(NULL) < notifier.restart_at)
 		return;
 	for (int i = 0; i < nfds && n < MAX_LISTEN; i++)
 		close_fds[n++] = fds[i];

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "store.h"
 #include "strbuf.h"
+#include "tickets.h"
 
 static volatile sig_atomic_t notifier_stop;
 
@@ -233,6 +234,7 @@ notifier_main(const struct config *cfg)
 	struct store *st = NULL;
 	char err[512];
 	struct sigaction sa;
+	time_t last_clock = 0;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;
@@ -251,6 +253,14 @@ notifier_main(const struct config *cfg)
 	log_info("event=notifier_started destinations=%zu", cfg->nnotify);
 	while (!notifier_stop) {
 		int busy = 0;
+		time_t now = time(NULL);
+
+		/* The fault clocks (tickets.h): once a second is on time for limits of minutes. */
+		if (now != last_clock) {
+			last_clock = now;
+			if (tickets_sync(st, (int64_t)now) != 0 || tickets_escalate(st, cfg, (int64_t)now) < 0)
+				log_error("event=store_failed op=fault_clocks error=\"%s\"", store_errmsg(st));
+		}
 
 		for (size_t i = 0; i < cfg->nnotify && !notifier_stop; i++)
 			busy |= step(st, cfg, &cfg->notify[i]);
@@ -266,8 +276,6 @@ notify_start(const struct config *cfg, const int *close_fds, size_t nclose)
 {
 	pid_t pid;
 
-	if (cfg->nnotify == 0)
-		return 0;
 	if ((pid = fork()) < 0) {
 		log_error("event=notify_failed error=\"cannot fork the notifier: %s\"", strerror(errno));
 		return -1;

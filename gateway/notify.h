@@ -5,7 +5,8 @@
  * outbox: each destination has a cursor in the store that moves only after
  * its command succeeded, so delivery is at least once, in order per
  * destination, retried with backoff, and resumes after a kill -9. The
- * daemon runs one notifier process and starts it again if it dies.
+ * daemon runs one background process for this and the fault clocks
+ * (tickets.h), and starts it again if it dies.
  */
 #ifndef REMGATE_NOTIFY_H
 #define REMGATE_NOTIFY_H
@@ -31,7 +32,10 @@ void notify_event_json(FILE *f, const struct config *cfg, const struct audit_eve
 /* The wait before try number attempts + 1 (seconds): 1, 2, 4 ... NOTIFY_BACKOFF_MAX. */
 int64_t notify_backoff(int attempts);
 
-/* Fork the notifier (nothing to do without notify:). Its pid, 0 none, -1 failed. */
+/*
+ * Fork the daemon's background process: notifications and the fault
+ * clocks (tickets.h). Its pid, or -1.
+ */
 pid_t notify_start(const struct config *cfg, const int *close_fds, size_t nclose);
 
 #endif
