@@ -68,7 +68,12 @@ recording_open(struct ctl *c, const char *arg, struct recording *r)
 	memset(r, 0, sizeof(*r));
 	if (arg == NULL)
 		return EXIT_USAGE;
-	if (strchr(arg, '/') != NULL || access(arg, F_OK) == 0) {
+	/* Over SSH a recording is named by its session only: no file of the gateway's is read by name. */
+	if (c->remote_admin != NULL && (c->st == NULL || audit_session_get(c->st, arg, row_found, r) != 0))
+		return ctl_fail("no session '%s' (over SSH a recording is named by its session id)", arg);
+	if (c->remote_admin != NULL) {
+		/* found above */
+	} else if (strchr(arg, '/') != NULL || access(arg, F_OK) == 0) {
 		const char *slash = strrchr(arg, '/');
 
 		snprintf(r->path, sizeof(r->path), "%s", arg);
@@ -197,6 +202,8 @@ cmd_recording_export(struct ctl *c, int argc, char **argv)
 		fprintf(stderr, "usage: remgatectl recording export SESSION_ID|FILE --format asciicast|text [-o FILE]\n");
 		return EXIT_USAGE;
 	}
+	if (outpath != NULL && c->remote_admin != NULL)
+		return ctl_fail("over SSH the export goes to your terminal: leave out -o and redirect it on your side");
 	if ((rc = recording_open(c, argv[optind], &r)) != 0)
 		return rc;
 	if (outpath != NULL) {

@@ -61,10 +61,17 @@ import json, sys
 a = [x for x in json.load(sys.stdin) if x["ticket"] == "INC-20"][0]
 assert a["approver"] == "wang" and a["created_by"] == "ssh:wang", a' || fail "the approval does not name wang"
 
-log "commands that take paths on the gateway are not for ssh"
+log "recordings by session id; nothing that names a file on the gateway"
+sid=$(last_sid)
+wang recording verify "$sid" >"$WORK/verify.out" 2>&1 || fail "recording verify SESSION over ssh: $(cat "$WORK/verify.out")"
+wang recording export "$sid" --format text | grep -q via-admin-approval || fail "recording export over ssh"
 out=$(wang recording verify /etc/shadow 2>&1) && fail "recording verify FILE ran over ssh"
-assert_contains "paths refused" "$out" "not over SSH"
+assert_contains "files refused" "$out" "named by its session id"
+out=$(wang recording export "$sid" --format text -o /tmp/remgate-admin-export 2>&1) && fail "export -o ran over ssh"
+[ ! -e /tmp/remgate-admin-export ] || fail "an admin wrote a file on the gateway"
+assert_contains "-o refused" "$out" "leave out -o"
 out=$(wang keys rotate 2>&1) && fail "keys rotate ran over ssh"
+assert_contains "root only" "$out" "not over SSH"
 out=$(wang 'requests list --pending "unclosed' 2>&1) && fail "an unbalanced quote ran"
 assert_contains "a clear error" "$out" "is not closed"
 
