@@ -108,7 +108,7 @@ create(struct monitor *m, struct mon_req *q)
 	strbuf_add_vis(&b, r.ticket, strlen(r.ticket), 0);
 	strbuf_addf(&b, ", level %d, %s, %llds, %d sessions: ", r.level, r.phase, (long long)r.valid_secs, r.sessions);
 	strbuf_add_vis(&b, r.reason, strlen(r.reason), 0);
-	mon_event(m, "request_created", NULL, detail);
+	mon_event_as(m, NULL, r.target, "request_created", NULL, detail);	/* the target asked for, though none is connected */
 	log_info("event=request_created request=%lld engineer=%s target=%s", (long long)id, r.engineer, r.target);
 	snprintf(text, sizeof(text), "request %lld filed; it expires in %llds unless an administrator decides.\n"
 	    "wait for the decision (and your token) with: ssh %s@GATEWAY request wait %lld\n", (long long)id,
