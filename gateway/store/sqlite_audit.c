@@ -258,16 +258,13 @@ audit_session_kill_request(struct store *st, const char *id, char **by, char **r
 	return r;
 }
 
-int
-audit_event_list(struct store *st, int (*cb)(const struct audit_event *, void *), void *arg)
+#define EVENT_COLUMNS "SELECT id, ts, kind, session_id, engineer, target, approval_id, client_addr, reason, detail FROM events"
+
+static int
+each_event(sqlite3_stmt *s, int (*cb)(const struct audit_event *, void *), void *arg)
 {
-	sqlite3_stmt *s = store_prepare(st,
-	    "SELECT id, ts, kind, session_id, engineer, target, approval_id, client_addr, reason, detail"
-	    " FROM events ORDER BY id");
 	int rc, r = 0;
 
-	if (s == NULL)
-		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct audit_event ev = {
 			.id = sqlite3_column_int64(s, 0),
@@ -288,4 +285,25 @@ audit_event_list(struct store *st, int (*cb)(const struct audit_event *, void *)
 		r = -1;
 	sqlite3_finalize(s);
 	return r;
+}
+
+int
+audit_event_list(struct store *st, int (*cb)(const struct audit_event *, void *), void *arg)
+{
+	sqlite3_stmt *s = store_prepare(st, EVENT_COLUMNS " ORDER BY id");
+
+	return s == NULL ? -1 : each_event(s, cb, arg);
+}
+
+int
+audit_events_after(struct store *st, int64_t after_id, int limit, int (*cb)(const struct audit_event *, void *),
+    void *arg)
+{
+	sqlite3_stmt *s = store_prepare(st, EVENT_COLUMNS " WHERE id > ? ORDER BY id LIMIT ?");
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, after_id);
+	sqlite3_bind_int(s, 2, limit);
+	return each_event(s, cb, arg);
 }

@@ -63,40 +63,6 @@ notify_state_failed(struct store *st, const char *dest, int64_t next_at, const c
 	return store_step_done(s);
 }
 
-int
-audit_events_after(struct store *st, int64_t after_id, int limit, int (*cb)(const struct audit_event *, void *),
-    void *arg)
-{
-	sqlite3_stmt *s = store_prepare(st,
-	    "SELECT id, ts, kind, session_id, engineer, target, approval_id, client_addr, reason, detail"
-	    " FROM events WHERE id > ? ORDER BY id LIMIT ?");
-	int rc, r = 0;
-
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, after_id);
-	sqlite3_bind_int(s, 2, limit);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct audit_event ev = {
-			.id = sqlite3_column_int64(s, 0),
-			.ts = sqlite3_column_int64(s, 1),
-			.kind = (const char *)sqlite3_column_text(s, 2),
-			.session_id = (const char *)sqlite3_column_text(s, 3),
-			.engineer = (const char *)sqlite3_column_text(s, 4),
-			.target = (const char *)sqlite3_column_text(s, 5),
-			.approval_id = sqlite3_column_int64(s, 6),
-			.client_addr = (const char *)sqlite3_column_text(s, 7),
-			.reason = (const char *)sqlite3_column_text(s, 8),
-			.detail = (const char *)sqlite3_column_text(s, 9),
-		};
-		if ((r = cb(&ev, arg)) != 0)
-			break;
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		r = -1;
-	sqlite3_finalize(s);
-	return r;
-}
 
 int
 notify_state_skip(struct store *st, const char *dest, int64_t upto)
