@@ -142,7 +142,8 @@ has_shell_syntax(const char *c)
 static int
 names_transfer_tool(const char *c)
 {
-	static const char *const tools[] = { "scp", "sftp-server", "internal-sftp" };
+	static const char *const tools[] = { "scp", "sftp-server", "internal-sftp", "rsync", "git-receive-pack",
+		"git-upload-pack", "git-upload-archive" };
 	const char *seps = " \t\r\n;&|`$()<>'\"=";
 
 	while (*c) {
@@ -182,8 +183,28 @@ scp_exec_form(const char *command)
 	n = words(command, w, 32);
 	if (n > 0) {
 		const char *base = strrchr(w[0], '/');
+		enum exec_form tool = EXEC_PLAIN;
 
 		base = base ? base + 1 : w[0];
+		if (strcmp(base, "rsync") == 0) {
+			/* The remote end of an rsync: "--server" receives (a write) unless "--sender". */
+			int server = 0, sender = 0;
+
+			for (int i = 1; i < n; i++) {
+				server |= strcmp(w[i], "--server") == 0;
+				sender |= strcmp(w[i], "--sender") == 0;
+			}
+			tool = !server ? EXEC_PLAIN : sender ? EXEC_TOOL_READ : EXEC_TOOL_WRITE;
+		} else if (strcmp(base, "git-receive-pack") == 0) {
+			tool = EXEC_TOOL_WRITE;
+		} else if (strcmp(base, "git-upload-pack") == 0 || strcmp(base, "git-upload-archive") == 0) {
+			tool = EXEC_TOOL_READ;
+		}
+		if (strcmp(base, "rsync") == 0 || strncmp(base, "git-", 4) == 0) {
+			for (int i = 0; i < n; i++)
+				free(w[i]);
+			return tool;
+		}
 		sftp = strcmp(base, "sftp-server") == 0;
 		/* Its options only (-e, -l LEVEL, -f FACILITY, -u UMASK, ...), no operands naming tools. */
 		for (int i = 1; i < n && sftp; i++)
@@ -193,6 +214,22 @@ scp_exec_form(const char *command)
 	for (int i = 0; i < n; i++)
 		free(w[i]);
 	return sftp ? EXEC_SFTP_SERVER : EXEC_UNPARSED;
+}
+
+const char *
+scp_exec_tool(const char *command)
+{
+	char *w[1];
+	const char *tool = NULL;
+
+	if (words(command, w, 1) == 1) {
+		const char *base = strrchr(w[0], '/');
+
+		base = base ? base + 1 : w[0];
+		tool = strcmp(base, "rsync") == 0 ? "rsync" : strncmp(base, "git-", 4) == 0 ? "git" : NULL;
+		free(w[0]);
+	}
+	return tool;
 }
 
 struct scp_audit *

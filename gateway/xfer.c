@@ -28,6 +28,9 @@ struct xfer_state {
 	char notice[600];	/* a policy refusal to tell the engineer from the loop */
 	int refused;		/* the channel's transfer was refused: tell, exit 1, close */
 	int failed;
+	const char *tool;	/* an rsync or git exec: one transfer row at the end (xfer_finish) */
+	int tool_write;
+	char *tool_command;
 };
 
 /* The state, made on first use; an allocation failure ends the process (nothing to relay unaudited). */
@@ -206,10 +209,11 @@ xfer_exec(struct session *s, ssh_channel channel, const char *command, int *is_s
 {
 	char *path = NULL, detail[600], notice[sizeof(((struct xfer_state *)0)->notice)];
 	enum scp_mode mode;
+	enum exec_form form = scp_exec_form(command);
 	const char *why;
 
 	*is_sftp = 0;
-	switch (scp_exec_form(command)) {
+	switch (form) {
 	case EXEC_PLAIN:
 		return 0;
 	case EXEC_UNPARSED:
@@ -225,6 +229,25 @@ xfer_exec(struct session *s, ssh_channel channel, const char *command, int *is_s
 		return 0;
 	case EXEC_SCP:
 		break;
+	case EXEC_TOOL_READ:
+	case EXEC_TOOL_WRITE: {
+		int write = form == EXEC_TOOL_WRITE;
+		const char *tool = scp_exec_tool(command);
+		char what[40];
+
+		snprintf(what, sizeof(what), "%s %s", tool, write ? "upload" : "download");
+		if ((why = policy_transfer_refusal(s->target->transfers, write)) != NULL)
+			return refuse(s, why, what);
+		if (write && !s->implement) {
+			snprintf(detail, sizeof(detail), "%s refused: approval phase diagnose", what);
+			snprintf(notice, sizeof(notice), "%s refused: changing files needs an implement approval "
+			    "(this one is for diagnosis)", what);
+			return refuse_with(s, "needs_implement", detail, notice);
+		}
+		xs(s)->tool = tool;
+		xs(s)->tool_write = write;
+		return (xs(s)->tool_command = strdup(command)) != NULL ? 0 : -1;
+	}
 	}
 	if ((mode = scp_command(command, &path)) == SCP_NONE)
 		return 0;
@@ -297,6 +320,20 @@ xfer_finish(struct session *s)
 {
 	if (s->xfer == NULL)
 		return;
+	if (s->xfer->tool != NULL) {
+		/* rsync and git: what was run and the bytes each way; their file lists are not parsed. */
+		char status[32];
+		struct transfer_row t = { .protocol = s->xfer->tool, .op = s->xfer->tool_write ? "upload" : "download",
+			.path = s->xfer->tool_command, .bytes_read = s->to_engineer.moved, .bytes_written = s->to_target.moved,
+			.status = status, .message = "the tool's own protocol: files not listed" };
+
+		if (s->exit_status >= 0)
+			snprintf(status, sizeof(status), s->exit_status == 0 ? "OK" : "exit %d", s->exit_status);
+		else
+			snprintf(status, sizeof(status), "%s", s->exit_signal[0] ? s->exit_signal : "ended");
+		record_op(s, &t);
+		free(s->xfer->tool_command);
+	}
 	sftp_audit_free(s->xfer->sftp);	/* files still open are recorded as incomplete */
 	scp_audit_free(s->xfer->scp);
 	free(s->xfer);

@@ -530,10 +530,23 @@ test_exec_form(void)
 		{ "/usr/lib/openssh/sftp-server | nc x 1", EXEC_UNPARSED },
 		{ "echo x >/tmp/internal-sftp", EXEC_UNPARSED },
 		{ "scp", EXEC_UNPARSED },
+		{ "rsync --server -logDtpre.iLsfxCIvu . /tmp/x", EXEC_TOOL_WRITE },
+		{ "rsync --server --sender -logDtpre.iLsfxCIvu . /tmp/x", EXEC_TOOL_READ },
+		{ "/usr/bin/rsync --server --sender -vlogDtpr . /etc/", EXEC_TOOL_READ },
+		{ "rsync -av /a /b", EXEC_PLAIN },
+		{ "git-receive-pack '/srv/repo.git'", EXEC_TOOL_WRITE },
+		{ "git-upload-pack '/srv/repo.git'", EXEC_TOOL_READ },
+		{ "git-upload-archive '/srv/repo.git'", EXEC_TOOL_READ },
+		{ "cd /tmp && rsync --server . x", EXEC_UNPARSED },
+		{ "git-receive-pack '/srv/repo.git'; touch x", EXEC_UNPARSED },
+		{ "sudo rsync --server . /etc", EXEC_UNPARSED },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		is_int(scp_exec_form(cases[i].cmd), cases[i].want, "exec form of '%s'", cases[i].cmd);
+	is_str(scp_exec_tool("/usr/bin/rsync --server . x"), "rsync", "the tool: rsync");
+	is_str(scp_exec_tool("git-upload-pack 'r'"), "git", "the tool: git");
+	ok(scp_exec_tool("uptime") == NULL, "no tool");
 }
 
 int
