@@ -131,7 +131,10 @@ steps=(
 	"send:echo after-paste\r" "wait:after-paste"
 	# an edited history line: judged as the shell shows it
 	"send:echo touch $DEVICE_DIR/guard-marker-h\r" "wait:guard-marker-h"
-	"send:\x1b[A\x01\x04\x04\x04\x04\x04\r" "wait:(review " "send:\x03" "wait:cancelled"
+	# (Enter once bash has drawn the edit: an edit the shell has not drawn yet is judged as it
+	# stands then; docs/policy.md#honest-limits)
+	"send:\x1b[A\x01\x04\x04\x04\x04\x04" "wait:\x1b[1P\x1b[1P\x1b[1P\x1b[1P\x1b[1P"
+	"send:\r" "wait:(review " "send:\x03" "wait:cancelled"
 	# the line is emptied and a fresh prompt comes (bracketed paste on again) before the next line
 	"wait:\x1b[?2004hbash-"
 	# a prompt faked to look like a password's cannot hide a major operation

@@ -9,7 +9,7 @@ start_target
 write_config
 cat >>"$CONFIG" <<CFG
 fault_levels:
-  3: { respond: 3s, restore: 6s }
+  3: { respond: 3s, restore: 20s }
   2: { respond: 1h, restore: 2h }
 notify:
   - name: oncall
@@ -31,9 +31,9 @@ import json, sys
 t = [x for x in json.load(sys.stdin) if x["ticket"] == sys.argv[1]]
 print(t[0].get(sys.argv[2], "") if t else "missing")' "$1" "$2"
 }
-until_eq() {	# WANT COMMAND...: until the command prints WANT (bounded, 30 s)
+until_eq() {	# WANT COMMAND...: until the command prints WANT (bounded, 45 s)
 	want=$1; shift
-	for _ in $(seq 300); do [ "$("$@")" = "$want" ] && return 0; sleep 0.1; done
+	for _ in $(seq 450); do [ "$("$@")" = "$want" ] && return 0; sleep 0.1; done
 	return 1
 }
 
