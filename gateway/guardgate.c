@@ -19,6 +19,8 @@
 #include "session.h"
 #include "strbuf.h"
 
+_Static_assert(GUARD_MAX_ALLOW_OPS == APPROVAL_MAX_OPS, "the guard reads every operation an approval may pre-approve");
+
 /* After a refused line the device's line is emptied and a fresh prompt asked for: ^E ^U Enter. */
 static const char CLEAR_LINE[] = "\x05\x15\r";
 
@@ -51,14 +53,8 @@ guardgate_free(struct session *s)
 static int
 judge(struct session *s, const char *text, struct guard_verdict *v)
 {
-	char ops[APPROVAL_MAX_OPS * 66];
-	const char *op[APPROVAL_MAX_OPS];
-	struct guard_scope sc = { .engineer = s->engineer->name, .target = s->target->name, .implement = s->implement,
-		.allow_ops = op };
-
-	snprintf(ops, sizeof(ops), "%s", s->allow_ops ? s->allow_ops : "");
-	sc.nallow_ops = guard_split_ops(ops, op, APPROVAL_MAX_OPS);
-	if (guard_judge_session(s->cfg->guard, &sc, text, strlen(text), v) == 0)
+	if (guard_judge_approval(s->cfg->guard, s->engineer->name, s->target->name, s->implement, s->allow_ops, text,
+	    v) == 0)
 		return 0;
 	v->action = GUARD_DENY;
 	snprintf(v->rule, sizeof(v->rule), "internal");

@@ -542,3 +542,20 @@ guard_split_ops(char *ops, const char **op, size_t max)
 		op[n++] = t;
 	return n;
 }
+
+int
+guard_judge_approval(const struct guard_policy *p, const char *engineer, const char *target, int implement,
+    const char *allow_ops, const char *line, struct guard_verdict *out)
+{
+	const char *op[GUARD_MAX_ALLOW_OPS];
+	char *ops = strdup(allow_ops ? allow_ops : "");
+	struct guard_scope sc = { .engineer = engineer, .target = target, .implement = implement, .allow_ops = op };
+	int r;
+
+	if (ops == NULL)
+		return -1;
+	sc.nallow_ops = guard_split_ops(ops, op, GUARD_MAX_ALLOW_OPS);
+	r = guard_judge_session(p, &sc, line, strlen(line), out);
+	free(ops);
+	return r;
+}

@@ -56,4 +56,15 @@ int guard_judge_session(const struct guard_policy *p, const struct guard_scope *
 /* Split a copy of an approval's space-separated allow_ops in place into op[max]; returns the count. */
 size_t guard_split_ops(char *ops, const char **op, size_t max);
 
+/* An approval's pre-approved operations the guard reads (approve --allow-op takes as many: APPROVAL_MAX_OPS). */
+#define GUARD_MAX_ALLOW_OPS 32
+
+/*
+ * guard_judge_session for one session's approval: its engineer, target,
+ * phase and allow_ops as stored (space-separated, NULL: none). The network
+ * child and the monitor judge through this one door. 0, or -1 out of memory.
+ */
+int guard_judge_approval(const struct guard_policy *p, const char *engineer, const char *target, int implement,
+    const char *allow_ops, const char *line, struct guard_verdict *out);
+
 #endif

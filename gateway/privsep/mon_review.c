@@ -32,14 +32,10 @@ reply_review(struct monitor *m, int64_t id, const char *line)
 static int
 judge(struct monitor *m, const char *command, struct guard_verdict *v)
 {
-	char ops[APPROVAL_MAX_OPS * 66];
-	const char *op[APPROVAL_MAX_OPS];
-	struct guard_scope sc = { .engineer = m->engineer->name, .target = m->target->name,
-		.implement = m->approval.phase != NULL && strcmp(m->approval.phase, "implement") == 0, .allow_ops = op };
+	int implement = m->approval.phase != NULL && strcmp(m->approval.phase, "implement") == 0;
 
-	snprintf(ops, sizeof(ops), "%s", m->approval.allow_ops ? m->approval.allow_ops : "");
-	sc.nallow_ops = guard_split_ops(ops, op, APPROVAL_MAX_OPS);
-	return guard_judge_session(m->cfg->guard, &sc, command, strlen(command), v);
+	return guard_judge_approval(m->cfg->guard, m->engineer->name, m->target->name, implement, m->approval.allow_ops,
+	    command, v);
 }
 
 int

@@ -155,6 +155,17 @@ main(void)
 	guard_free(p);
 	p = parse("default: warn\n", err, sizeof(err));
 	ok(p == NULL, "default warn is refused: a default must decide");
+	{
+		struct guard_verdict av;
+
+		/* One session's approval as stored: its phase and its allow_ops string. */
+		ok(guard_judge_approval(d, "alice", "router1", 1, "mkfs reboot", "sudo reboot", &av) == 0 &&
+		    av.action == GUARD_ALLOW, "an approval's stored allow_ops pre-approve its operations");
+		ok(guard_judge_approval(d, "alice", "router1", 1, NULL, "sudo reboot", &av) == 0 &&
+		    av.action == GUARD_REVIEW, "none stored: the review stands");
+		ok(guard_judge_approval(d, "alice", "router1", 0, "reboot", "sh -c x", &av) == 0 && av.action == GUARD_DENY,
+		    "diagnose: an unreadable line is refused, as a session judges it");
+	}
 	guard_free(d);
 	return done();
 }
