@@ -198,6 +198,8 @@ on_auth_pubkey(ssh_session eng, const char *user, struct ssh_key_struct *key,
 		return SSH_AUTH_DENIED;	/* publickey passes once */
 	const struct principal *who = s->engineer != NULL ? s->engineer : s->admin;
 
+	log_debug("event=pubkey_offered type=%s signed=%d", ssh_key_type_to_char(ssh_key_type(key)),
+	    signature_state == SSH_PUBLICKEY_STATE_VALID);
 	if (who == NULL || !config_key_authorized(who, key))
 		return key_refused(s, key);
 	if (signature_state == SSH_PUBLICKEY_STATE_NONE)

@@ -50,6 +50,8 @@ struct cmdlog {
 
 	/* The command guard's judgement of the line whose Enter goes out next. */
 	char next_guard[CMDLOG_GUARD_MAX];
+	/* What the guard saw typed for that line, when known exactly (nothing edited). */
+	char next_typed[CMDLOG_GUARD_MAX];
 
 	/* Password input. */
 	int masking;
@@ -184,6 +186,14 @@ line_command(const struct cmdlog *c, char *text)
 	return certain;
 }
 
+static int
+ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), k = strlen(tail);
+
+	return k <= n && memcmp(s + n - k, tail, k) == 0;
+}
+
 static void
 take_command(struct cmdlog *c)
 {
@@ -197,6 +207,16 @@ take_command(struct cmdlog *c)
 		memcpy(c->last_prompt, c->prompt, c->nprompt * sizeof(uint32_t));
 		c->nlast = c->nprompt;
 	}
+	/*
+	 * A line typed ahead of its prompt shows as "echo p3bash$ echo p3":
+	 * the prompt is not where it was. The guard knows what was typed,
+	 * byte for byte; when the line ends with exactly that, it is the command.
+	 */
+	if (!certain && c->next_typed[0] != '\0' && ends_with(text, c->next_typed)) {
+		snprintf(text, sizeof(text), "%s", c->next_typed);
+		certain = 1;
+	}
+	c->next_typed[0] = '\0';
 	if (text[0] == '\0' && certain && c->next_guard[0] == '\0')
 		return;	/* Enter on an empty prompt */
 	release_pending(c, CMD_LINE);
@@ -639,8 +659,15 @@ cmdlog_set_guard(struct cmdlog *c, const char *judgement)
 }
 
 void
+cmdlog_set_typed(struct cmdlog *c, const char *typed)
+{
+	snprintf(c->next_typed, sizeof(c->next_typed), "%s", typed ? typed : "");
+}
+
+void
 cmdlog_refused(struct cmdlog *c, const char *text, int certain, uint64_t time_us, const char *judgement)
 {
+	c->next_typed[0] = '\0';
 	release_pending(c, CMD_LINE);
 	emit_guarded(c, CMD_LINE, text, certain, time_us, judgement);
 }

@@ -75,6 +75,11 @@ int cmdlog_current_command(const struct cmdlog *c, char *out, size_t outlen);
 int cmdlog_enter_pending(const struct cmdlog *c);
 /* The guard's judgement, for the entry of the line whose Enter goes out next. */
 void cmdlog_set_guard(struct cmdlog *c, const char *judgement);
+/*
+ * What was typed for the line whose Enter goes out next, known exactly:
+ * listed (as certain) when the screen line is unclear but ends with it.
+ */
+void cmdlog_set_typed(struct cmdlog *c, const char *typed);
 /* A line the guard refused: it never ran, but it is listed, with why. */
 void cmdlog_refused(struct cmdlog *c, const char *text, int certain, uint64_t time_us, const char *judgement);
 

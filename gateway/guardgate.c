@@ -266,6 +266,8 @@ judge_held(struct session *s, struct relaybuf *b, const char *echo, int certain)
 	snprintf(g->held_text, sizeof(g->held_text), "%s", g->lg.paste ? text : echo);
 	g->held_certain = g->lg.paste ? 1 : certain;
 	g->held_us = recorder_now_us();
+	if (!g->lg.paste)
+		cmdlog_set_typed(s->cmds, typed);	/* for the entry, if the echo comes back unclear */
 	switch (v.action) {
 	case GUARD_ALLOW:
 		let_go(s, b, NULL);

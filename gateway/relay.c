@@ -27,6 +27,7 @@ struct relay_state {
 	struct ssh_channel_callbacks_struct eng_cb;
 	struct ssh_channel_callbacks_struct tgt_cb;
 	int exit_sent, exit_recorded;	/* exit status/signal passed on, and recorded */
+	int settled;			/* the evidence so far is in the store (settle_evidence) */
 	int exit_core;
 	int64_t closing_since;		/* we began closing (0: not yet); the peer gets 5 s to answer */
 	int pty;
@@ -516,10 +517,29 @@ record_exit(struct session *s)
 		record_json(s, REC_EXIT, NULL, NULL, "status", s->exit_status, NULL, 0);
 }
 
+/*
+ * Before the engineer's client hears that the session ended: the rows so
+ * far (the exec tool's transfer, the last command) are committed, so when
+ * the client returns, the store already says what it did.
+ */
+static void
+settle_evidence(struct session *s)
+{
+	if (rs(s)->settled)
+		return;
+	rs(s)->settled = 1;
+	xfer_tool_done(s);
+	if (s->cmds != NULL)
+		cmdlog_finish(s->cmds, recorder_now_us());
+	if (mc_sync() != 0)
+		log_error("event=monitor_lost op=sync");
+}
+
 /* ...and to the engineer. */
 static void
 send_exit(struct session *s)
 {
+	settle_evidence(s);
 	rs(s)->exit_sent = 1;
 	if (s->exit_signal[0] != '\0')
 		ssh_channel_request_send_exit_signal(s->chan, s->exit_signal, rs(s)->exit_core, "", "");
@@ -536,6 +556,8 @@ send_eof(struct session *s, struct chan_end *c, ssh_channel ch, const char *rec)
 {
 	if (chan_out_eof(c))
 		return;
+	if (ch == s->chan)
+		settle_evidence(s);
 	ssh_channel_send_eof(ch);
 	chan_set_out(c, CHAN_EOF);
 	session_record(s, REC_EOF, rec, 1);
@@ -547,6 +569,8 @@ send_close(struct session *s, struct chan_end *c, ssh_channel ch, int64_t now)
 {
 	if (chan_out_closed(c))
 		return;
+	if (ch == s->chan)
+		settle_evidence(s);
 	ssh_channel_close(ch);
 	chan_set_out(c, CHAN_CLOSED);
 	if (rs(s)->closing_since == 0)
@@ -581,6 +605,7 @@ relay_pump(struct session *s)
 		if (s->end_reason == END_NONE)
 			s->end_reason = END_REQUEST_REFUSED;
 		if (!chan_in_closed(eng)) {
+			settle_evidence(s);
 			ssh_channel_request_send_exit_status(s->chan, status);
 			send_eof(s, eng, s->chan, "\1");
 		}

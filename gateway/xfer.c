@@ -316,24 +316,33 @@ xfer_check(struct session *s)
 }
 
 void
+xfer_tool_done(struct session *s)
+{
+	char status[32];
+
+	if (s->xfer == NULL || s->xfer->tool == NULL)
+		return;
+	/* rsync and git: what was run and the bytes each way; their file lists are not parsed. */
+	struct transfer_row t = { .protocol = s->xfer->tool, .op = s->xfer->tool_write ? "upload" : "download",
+		.path = s->xfer->tool_command, .bytes_read = s->to_engineer.moved, .bytes_written = s->to_target.moved,
+		.status = status, .message = "the tool's own protocol: files not listed" };
+
+	if (s->exit_status >= 0)
+		snprintf(status, sizeof(status), s->exit_status == 0 ? "OK" : "exit %d", s->exit_status);
+	else
+		snprintf(status, sizeof(status), "%s", s->exit_signal[0] ? s->exit_signal : "ended");
+	record_op(s, &t);
+	free(s->xfer->tool_command);
+	s->xfer->tool_command = NULL;
+	s->xfer->tool = NULL;
+}
+
+void
 xfer_finish(struct session *s)
 {
 	if (s->xfer == NULL)
 		return;
-	if (s->xfer->tool != NULL) {
-		/* rsync and git: what was run and the bytes each way; their file lists are not parsed. */
-		char status[32];
-		struct transfer_row t = { .protocol = s->xfer->tool, .op = s->xfer->tool_write ? "upload" : "download",
-			.path = s->xfer->tool_command, .bytes_read = s->to_engineer.moved, .bytes_written = s->to_target.moved,
-			.status = status, .message = "the tool's own protocol: files not listed" };
-
-		if (s->exit_status >= 0)
-			snprintf(status, sizeof(status), s->exit_status == 0 ? "OK" : "exit %d", s->exit_status);
-		else
-			snprintf(status, sizeof(status), "%s", s->exit_signal[0] ? s->exit_signal : "ended");
-		record_op(s, &t);
-		free(s->xfer->tool_command);
-	}
+	xfer_tool_done(s);
 	sftp_audit_free(s->xfer->sftp);	/* files still open are recorded as incomplete */
 	scp_audit_free(s->xfer->scp);
 	free(s->xfer);

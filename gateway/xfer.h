@@ -22,5 +22,7 @@ void xfer_tap(struct session *s, struct relaybuf *b, const void *data, size_t le
 /* 1 once the channel must close: a refused transfer, or a malformed SFTP stream (recorded, engineer told). */
 int xfer_check(struct session *s);
 /* The session ends: report files left open, free the parsers. */
+/* An rsync or git exec ended: its one transfer row (once; xfer_finish does it if nothing did). */
+void xfer_tool_done(struct session *s);
 void xfer_finish(struct session *s);
 #endif

@@ -766,6 +766,14 @@ mon_h_end(struct monitor *m, struct mon_req *q)
 	return mon_send_frame(m);
 }
 
+int
+mon_h_sync(struct monitor *m, struct mon_req *q)
+{
+	(void)q;
+	m->sync_wanted = 1;
+	return 0;
+}
+
 void
 mon_check_limits(struct monitor *m, int64_t now)
 {
@@ -844,7 +852,14 @@ mon_kill_session(struct monitor *m)
 int
 mon_batch_begin(struct monitor *m)
 {
-	return mon_store(m) != NULL ? store_batch_begin(m->store) : -1;
+	if (mon_store(m) == NULL)
+		return -1;
+	if (store_batch_begin(m->store) != 0) {
+		/* Each row then commits on its own: slower, nothing lost. */
+		log_warn("event=store_failed op=begin error=\"%s\"", store_errmsg(m->store));
+		return -1;
+	}
+	return 0;
 }
 
 void

@@ -563,6 +563,18 @@ mc_end(int exit_status, const char *exit_signal, const char *end_reason, int64_t
 	return mr_done(&r);
 }
 
+int
+mc_sync(void)
+{
+	struct mreader r;
+
+	mbuf_begin(&mc.out, MON_SYNC);
+	queued();
+	if (await(MON_R_SYNC, &r) != 0)
+		return -1;
+	return mr_done(&r);
+}
+
 const char *
 mc_stop(const char **line)
 {

@@ -67,6 +67,8 @@ int mc_token(const char *answer, char *code, size_t codelen, char *text, size_t 
 /* The report's exit status and output. */
 int mc_report(const char *ids, const struct narrative *n, char *out, size_t outlen);
 /* The session's end; waits until it is on record and sealed. */
+/* Wait until every row sent so far is committed to the store. 0, or -1 the monitor is gone. */
+int mc_sync(void);
 int mc_end(int exit_status, const char *exit_signal, const char *end_reason, int64_t bytes_in, int64_t bytes_out);
 
 /* Read what the monitor sent (fd readable). 0, or -1 when it is gone. */

@@ -68,6 +68,7 @@ static const struct mon_dispatch dispatch[] = {
 	{ MON_REVIEW_CANCEL, PH_SESSION, 0, mon_h_review_cancel },
 	{ MON_ENGREQ, PH_COMMAND, 0, mon_h_engreq },
 	{ MON_ADMIN_CMD, PH_ADMIN, MON_ONCE, mon_h_admin_cmd },
+	{ MON_SYNC, PH_SESSION, 0, mon_h_sync },
 };
 
 static const struct mon_dispatch *
@@ -198,6 +199,12 @@ read_child(struct monitor *m)
 	}
 	if (batch)
 		mon_batch_end(m);
+	if (m->sync_wanted) {
+		/* Answered only now: the rows of this read are committed. */
+		m->sync_wanted = 0;
+		mbuf_begin(&m->out, MON_R_SYNC);
+		(void)mon_send_frame(m);
+	}
 	memmove(m->in, m->in + off, m->inlen - off);
 	m->inlen -= off;
 	m->partial_since = m->inlen > 0 ? (m->partial_since ? m->partial_since : mon_now()) : 0;

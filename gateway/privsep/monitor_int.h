@@ -77,6 +77,7 @@ struct monitor {
 	char client_addr[96];
 	enum phase phase;
 	unsigned once_seen;		/* bit per request type */
+	int sync_wanted;		/* a MON_SYNC in this read: answer after its commit */
 	uint8_t *in;
 	size_t inlen, incap;
 	int64_t partial_since;
@@ -129,6 +130,7 @@ int mon_h_transfer(struct monitor *m, struct mon_req *q);
 int mon_h_kind(struct monitor *m, struct mon_req *q);
 int mon_h_report(struct monitor *m, struct mon_req *q);
 int mon_h_end(struct monitor *m, struct mon_req *q);
+int mon_h_sync(struct monitor *m, struct mon_req *q);
 /* mon_review.c: the command guard's reviews. */
 int mon_h_review(struct monitor *m, struct mon_req *q);
 int mon_h_review_cancel(struct monitor *m, struct mon_req *q);

@@ -33,7 +33,8 @@ enum mon_type {
 	MON_REVIEW_CANCEL,	/* i64 id: the engineer gave up waiting (Ctrl-C) */
 	MON_ENGREQ,		/* u8 op, i64 id, target, ticket, u32 level, phase, ops, reason, i64 valid, u32 sessions */
 	MON_ADMIN_CMD,		/* u32 argc, argc strings: an administrator's remgatectl command */
-	MON_LAST_REQUEST = MON_ADMIN_CMD,
+	MON_SYNC,		/* (empty) answer once every row sent before this is committed */
+	MON_LAST_REQUEST = MON_SYNC,
 
 	/* monitor -> network child */
 	MON_R_PUBKEY = 64,	/* u8 accepted */
@@ -47,6 +48,7 @@ enum mon_type {
 	MON_R_ENGREQ,		/* u32 status, text */
 	MON_ADMIN_OUT,		/* u8 to stderr, bytes: the command's output as it comes */
 	MON_ADMIN_END,		/* u32 exit status */
+	MON_R_SYNC,		/* (empty) all rows before the MON_SYNC are in the store */
 };
 
 /* MON_ENGREQ's operations: an engineer's access requests (request.h). */

@@ -130,7 +130,9 @@ steps=(
 	"send:\x1b[200~touch $DEVICE_DIR/forbidden-marker\x1b[201~" "wait:refused"
 	"send:echo after-paste\r" "wait:after-paste"
 	# an edited history line: judged as the shell shows it
-	"send:echo touch $DEVICE_DIR/guard-marker-h\r" "wait:guard-marker-h"
+	# (the up arrow goes once the output and the next prompt are there: typed while the echo
+	# runs, the tty would echo it raw and readline never see it)
+	"send:echo touch $DEVICE_DIR/guard-marker-h\r" "wait:guard-marker-h\r\n\x1b[?2004hbash-"
 	# (Enter once bash has drawn the edit: an edit the shell has not drawn yet is judged as it
 	# stands then; docs/policy.md#honest-limits)
 	"send:\x1b[A\x01\x04\x04\x04\x04\x04" "wait:\x1b[1P\x1b[1P\x1b[1P\x1b[1P\x1b[1P"

@@ -28,6 +28,11 @@ skip() {
 }
 
 dump_logs() {
+	# Warnings and errors first: CI shows only the head of a long failure.
+	if [ -f "$WORK/gateway.log" ] && grep -q 'level=\(warn\|error\)' "$WORK/gateway.log"; then
+		printf '# ---- gateway.log warnings and errors (first 20)\n'
+		grep 'level=\(warn\|error\)' "$WORK/gateway.log" | head -n 20 | sed 's/^/# /'
+	fi
 	for f in "$WORK"/gateway.log "$WORK"/target.log; do
 		[ -f "$f" ] || continue
 		printf '# ---- %s (last 40 lines)\n' "$(basename "$f")"

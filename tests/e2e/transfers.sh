@@ -84,7 +84,9 @@ grep -qx "close $R/big.bin $((BIG_MB * 1048576)) 0 $(sha "$L/big.bin") OK False"
 grep -qx "close $R/empty.bin 0 0 $(sha "$L/empty.bin") OK False" "$WORK/rows" ||
     fail "no close row for the empty file: $(cat "$WORK/rows")"
 grep -qx "open $R/mid.bin None None None OK False" "$WORK/rows" || fail "no open row: $(cat "$WORK/rows")"
-assert_eq "kind of session" sftp "$(ctl sessions list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["kind"])')"
+assert_eq "kind of session" sftp "$(ctl sessions list --json | python3 -c '
+import json, sys
+print(*[s["kind"] for s in json.load(sys.stdin) if s["id"] == sys.argv[1]])' "$SID")"
 ctl commands list "$SID" | grep -q "transfer.*sftp close $R/big.bin (write,create,truncate), $((BIG_MB * 1048576)) bytes written, sha256 $(sha "$L/big.bin"): OK" ||
     fail "the command list lacks the upload: $(ctl commands list "$SID")"
 ctl recording verify "$SID" >/dev/null || fail "the sftp session's recording does not verify"

@@ -192,7 +192,26 @@ for_the_guard(void)
 	is_str(f->guard[0], "review 3 reboot: approved by wang (phone)", "the judgement rides on its line's entry");
 	is_str(f->text[1], "touch /x", "a refused line is listed");
 	is_str(f->guard[1], "refused forbidden: deny", "with why");
-	cmdlog_output(c, (const uint8_t *)"\r\n[sudo] password for al: ", 26, 7);
+	/* Typed ahead: the tty echoed it before the prompt, readline again after. */
+	cmdlog_output(c, (const uint8_t *)"\r\nhost$ ", 8, 7);
+	cmdlog_input(c, (const uint8_t *)"echo p3", 7, 8, on_segment, f);
+	cmdlog_output(c, (const uint8_t *)"\r\necho p3host$ echo p3", 22, 9);
+	is_int(cmdlog_current_command(c, line, sizeof(line)), 0, "a line typed ahead of its prompt is unclear");
+	cmdlog_set_typed(c, "echo p3");
+	cmdlog_input(c, (const uint8_t *)"\r", 1, 10, on_segment, f);
+	cmdlog_output(c, (const uint8_t *)"\r\nhost$ ", 8, 11);
+	cmdlog_set_typed(c, "uname");
+	cmdlog_input(c, (const uint8_t *)"w", 1, 12, on_segment, f);
+	cmdlog_output(c, (const uint8_t *)"x\x1b[Aw", 7, 12);
+	cmdlog_input(c, (const uint8_t *)"\r", 1, 13, on_segment, f);
+	cmdlog_output(c, (const uint8_t *)"\r\nhost$ ", 8, 13);
+	cmdlog_finish(c, 14);
+	is_int(f->n, 4, "both lines are listed");
+	is_str(f->text[2], "echo p3", "the unclear line as the guard saw it typed");
+	is_int(f->certain[2], 1, "exactly what the device got, the screen ending with it: certain");
+	is_int(f->certain[3], 0, "a typed text the screen does not end with is not used");
+	f->n = 0;
+	cmdlog_output(c, (const uint8_t *)"\r\n[sudo] password for al: ", 26, 15);
 	ok(!cmdlog_judged_here(c), "at a password prompt nothing is judged");
 	cmdlog_output(c, (const uint8_t *)"\r\n\x1b[?1049h", 10, 8);
 	ok(!cmdlog_judged_here(c), "nor in a full-screen program");
