@@ -4,13 +4,15 @@
 #include <stdio.h>
 
 int
-algorithms_bind(ssh_bind b)
+algorithms_bind(ssh_bind b, const char *macs)
 {
+	if (macs == NULL)
+		macs = ALGO_MACS;
 	if (ssh_bind_options_set(b, SSH_BIND_OPTIONS_KEY_EXCHANGE, ALGO_KEX) != SSH_OK ||
 	    ssh_bind_options_set(b, SSH_BIND_OPTIONS_CIPHERS_C_S, ALGO_CIPHERS) != SSH_OK ||
 	    ssh_bind_options_set(b, SSH_BIND_OPTIONS_CIPHERS_S_C, ALGO_CIPHERS) != SSH_OK ||
-	    ssh_bind_options_set(b, SSH_BIND_OPTIONS_HMAC_C_S, ALGO_MACS) != SSH_OK ||
-	    ssh_bind_options_set(b, SSH_BIND_OPTIONS_HMAC_S_C, ALGO_MACS) != SSH_OK ||
+	    ssh_bind_options_set(b, SSH_BIND_OPTIONS_HMAC_C_S, macs) != SSH_OK ||
+	    ssh_bind_options_set(b, SSH_BIND_OPTIONS_HMAC_S_C, macs) != SSH_OK ||
 	    ssh_bind_options_set(b, SSH_BIND_OPTIONS_HOSTKEY_ALGORITHMS, "ssh-ed25519") != SSH_OK ||
 	    ssh_bind_options_set(b, SSH_BIND_OPTIONS_BANNER, ALGO_SERVER_BANNER) != SSH_OK)
 		return -1;

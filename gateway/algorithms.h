@@ -25,8 +25,12 @@
 /* What the gateway calls itself: no library name or version for scanners to match. */
 #define ALGO_SERVER_BANNER "remgate"
 
-/* The engineer side: algorithms and banner on the bind. 0 or -1. */
-int algorithms_bind(ssh_bind b);
+/*
+ * The engineer side: algorithms and banner on the bind; macs NULL is
+ * ALGO_MACS (engineer_macs in the configuration widens it for clients
+ * without encrypt-then-MAC, such as libssh2 1.10 in curl). 0 or -1.
+ */
+int algorithms_bind(ssh_bind b, const char *macs);
 
 /* One device side: the defaults, each replaced by the target's own list if it has one (NULL). 0, or -1 with err. */
 int algorithms_client(ssh_session s, const char *kex, const char *ciphers, const char *macs, const char *hostkeys,

@@ -25,6 +25,7 @@ static const struct {
 	[APPROVAL_EXPIRED] = { "token_expired", "the approval has expired" },
 	[APPROVAL_USED_UP] = { "token_used_up", "the approval has no sessions left" },
 	[APPROVAL_STORE_ERROR] = { "store_error", "the gateway could not read its approval store" },
+	[APPROVAL_CERT_UNTRUSTED] = { "cert_untrusted", "the certificate is not an approval certificate of this gateway" },
 };
 
 const char *
@@ -245,6 +246,22 @@ approval_check(struct store *st, const char *token, const char *engineer,
 		approval_clear(out);
 		return APPROVAL_TOKEN_WRONG;
 	}
+	if (strcmp(out->engineer, engineer) != 0)
+		return APPROVAL_OTHER_ENGINEER;
+	if (strcmp(out->target, target) != 0)
+		return APPROVAL_OTHER_TARGET;
+	return approval_state(out, now);
+}
+
+enum approval_verdict
+approval_check_id(struct store *st, int64_t id, const char *engineer, const char *target, int64_t now,
+    struct approval *out)
+{
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if ((r = store_approval_get(st, id, out, NULL)) != 0)
+		return r == 1 ? APPROVAL_TOKEN_WRONG : APPROVAL_STORE_ERROR;
 	if (strcmp(out->engineer, engineer) != 0)
 		return APPROVAL_OTHER_ENGINEER;
 	if (strcmp(out->target, target) != 0)

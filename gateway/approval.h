@@ -66,6 +66,7 @@ enum approval_verdict {
 	APPROVAL_EXPIRED,
 	APPROVAL_USED_UP,
 	APPROVAL_STORE_ERROR,
+	APPROVAL_CERT_UNTRUSTED,
 };
 
 /* Short machine code ("token_expired") and a sentence for the engineer. */
@@ -92,6 +93,10 @@ void approval_clear(struct approval *a);
 
 /* Calls cb for each approval, newest first; stops if cb returns non-zero. */
 int approval_list(struct store *st, int (*cb)(const struct approval *, void *), void *arg);
+
+/* The same for approval id, named by an approval certificate's serial (its CA signature already checked). */
+enum approval_verdict approval_check_id(struct store *st, int64_t id, const char *engineer, const char *target,
+    int64_t now, struct approval *out);
 
 /*
  * Does token admit engineer to target at time now? Never consumes. On

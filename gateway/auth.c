@@ -26,6 +26,7 @@ struct auth_state {
 	int pubkey_ok;
 	int refused;			/* a final refusal: disconnect */
 	const char *pending_reason;	/* key refusal not yet final */
+	char cert_code[64];		/* an approval certificate's refusal, the pending reason if nothing follows */
 	char pending_detail[256];
 	int key_banner_sent;
 	struct ssh_server_callbacks_struct server_cb;
@@ -54,6 +55,13 @@ refuse_as(struct session *s, int on_record, const char *reason, const char *text
 		ssh_send_issue_banner(s->eng, banner);
 		ssh_string_free(banner);
 	}
+	/*
+	 * The same words for the DISCONNECT (PuTTY shows that, not banners).
+	 * libssh 0.10's ssh_disconnect queues it and closes the socket before
+	 * writing it (docs/clients.md); a libssh that flushes sends it as is.
+	 */
+	snprintf(line, sizeof(line), "remgate: access refused: %s", text);
+	(void)ssh_session_set_disconnect_message(s->eng, line);
 	if (!on_record)
 		tell_refused(s, reason, detail ? detail : text);
 	log_info("event=session_refused user=%s client=%s reason=%s detail=%s", s->auth->user,
@@ -185,6 +193,8 @@ on_auth_none(ssh_session eng, const char *user, void *userdata)
 	return SSH_AUTH_DENIED;
 }
 
+static int cert_login(struct session *s);
+
 static int
 on_auth_pubkey(ssh_session eng, const char *user, struct ssh_key_struct *key,
     char signature_state, void *userdata)
@@ -198,9 +208,23 @@ on_auth_pubkey(ssh_session eng, const char *user, struct ssh_key_struct *key,
 		return SSH_AUTH_DENIED;	/* publickey passes once */
 	const struct principal *who = s->engineer != NULL ? s->engineer : s->admin;
 
+	int is_cert = keys_is_cert(key), authorized;
+	struct mc_cert cert = { 0 };
+
 	log_debug("event=pubkey_offered type=%s signed=%d", ssh_key_type_to_char(ssh_key_type(key)),
 	    signature_state == SSH_PUBLICKEY_STATE_VALID);
-	if (who == NULL || !config_key_authorized(who, key))
+	if (is_cert) {
+		/* An approval certificate: for ENGINEER+TARGET logins, and only for the engineer's own key. */
+		ssh_key plain = NULL;
+
+		if (s->command_mode || s->engineer == NULL)
+			return SSH_AUTH_DENIED;	/* quietly: the client tries its plain key next */
+		authorized = keys_certified(key, &plain) == 0 && config_key_authorized(who, plain);
+		ssh_key_free(plain);
+	} else {
+		authorized = who != NULL && config_key_authorized(who, key);
+	}
+	if (!authorized)
 		return key_refused(s, key);
 	if (signature_state == SSH_PUBLICKEY_STATE_NONE)
 		return SSH_AUTH_SUCCESS;	/* "this key would do": sign with it */
@@ -215,7 +239,7 @@ on_auth_pubkey(ssh_session eng, const char *user, struct ssh_key_struct *key,
 		/* The monitor checks the key again and moves on only for this engineer. */
 		if (ssh_pki_export_pubkey_base64(key, &b64) == SSH_OK) {
 			snprintf(line, sizeof(line), "%s %s", ssh_key_type_to_char(ssh_key_type(key)), b64);
-			ok = mc_pubkey(who->name, s->command_mode ? "" : s->target->name, line);
+			ok = mc_pubkey_cert(who->name, s->command_mode ? "" : s->target->name, line, &cert);
 		}
 		ssh_string_free_char(b64);
 		if (ok != 1) {
@@ -239,13 +263,30 @@ on_auth_pubkey(ssh_session eng, const char *user, struct ssh_key_struct *key,
 		return SSH_AUTH_DENIED;
 	}
 	s->auth->pubkey_ok = 1;
+	keys_fingerprint(key, fp, sizeof(fp));
+	log_info("event=pubkey_ok engineer=%s target=%s key=%s certificate=%s client=%s", s->engineer->name,
+	    s->target->name, fp, is_cert ? "yes" : "no", s->client_addr);
+	if (cert.state == 1)
+		return cert_login(s);
 	/* A client that leaves now (BatchMode, no way to answer) is still a refusal on record. */
 	s->auth->pending_reason = "token_missing";
 	snprintf(s->auth->pending_detail, sizeof(s->auth->pending_detail), "publickey accepted for %s; the client gave no "
 	    "approval token (keyboard-interactive) before it left", s->auth->user);
-	keys_fingerprint(key, fp, sizeof(fp));
-	log_info("event=pubkey_ok engineer=%s target=%s key=%s client=%s", s->engineer->name,
-	    s->target->name, fp, s->client_addr);
+	if (cert.state == 2) {
+		/* A stale certificate must not lock out an engineer who has a token: the prompt follows. */
+		ssh_string b;
+
+		snprintf(s->auth->cert_code, sizeof(s->auth->cert_code), "%s", cert.code);
+		s->auth->pending_reason = s->auth->cert_code;
+		snprintf(s->auth->pending_detail, sizeof(s->auth->pending_detail), "approval certificate refused: %.200s",
+		    cert.why);
+		snprintf(text, sizeof(text), "remgate: approval certificate refused: %.200s; an approval token is asked "
+		    "for instead\r\n", cert.why);
+		if ((b = ssh_string_from_char(text)) != NULL) {
+			ssh_send_issue_banner(s->eng, b);
+			ssh_string_free(b);
+		}
+	}
 	ssh_set_auth_methods(eng, SSH_AUTH_METHOD_INTERACTIVE);
 	return SSH_AUTH_PARTIAL;
 }
@@ -309,6 +350,20 @@ begin_session(struct session *s)
 {
 	s->started_at = (int64_t)time(NULL);
 	s->last_activity = s->started_at;
+}
+
+/* The publickey step with an approval certificate that admits: the session opens without a token. */
+static int
+cert_login(struct session *s)
+{
+	s->auth->pending_reason = NULL;
+	if (token_step(s, "") != 0)
+		return SSH_AUTH_DENIED;
+	relay_setup_target_callbacks(s);
+	s->authenticated = 1;
+	alarm(0);	/* login grace over */
+	begin_session(s);
+	return SSH_AUTH_SUCCESS;
 }
 
 static int
@@ -403,7 +458,12 @@ auth_setup(struct session *s)
 	ssh_callbacks_init(&s->auth->server_cb);
 	ssh_set_server_callbacks(s->eng, &s->auth->server_cb);
 	ssh_set_message_callback(s->eng, on_message, s);
-	ssh_set_auth_methods(s->eng, SSH_AUTH_METHOD_PUBLICKEY);
+	/*
+	 * keyboard-interactive is named from the first answer: libssh2 (curl)
+	 * takes a partial success as a failure and tries only the methods named
+	 * then. It admits nothing before publickey (on_kbdint).
+	 */
+	ssh_set_auth_methods(s->eng, SSH_AUTH_METHOD_PUBLICKEY | SSH_AUTH_METHOD_INTERACTIVE);
 	return 0;
 }
 

@@ -348,7 +348,7 @@ parse_principal(struct loader *ld, const yaml_node_t *map, const char *what, str
 /* An existing private key file must be readable and unencrypted. */
 /* An existing signing key must be an Ed25519 PKCS#8 PEM file. */
 static int
-check_signing_key(struct loader *ld, const yaml_node_t *n, const char *path)
+check_signing_key(struct loader *ld, const yaml_node_t *n, const char *key, const char *path)
 {
 	struct sigkey *k = NULL;
 	char why[512];
@@ -356,7 +356,7 @@ check_signing_key(struct loader *ld, const yaml_node_t *n, const char *path)
 	if (access(path, F_OK) != 0 && errno == ENOENT)
 		return 0;	/* generated at start */
 	if (sigkey_load(path, &k, why, sizeof(why)) != 0)
-		return fail_at(ld, n, "'signing_key': %s", why);
+		return fail_at(ld, n, "'%s': %s", key, why);
 	sigkey_free(k);
 	return 0;
 }
@@ -599,7 +599,13 @@ parse_top(struct loader *ld, const yaml_node_t *root)
 		} else if (strcmp(key, "signing_key") == 0) {
 			r = want_path(ld, v, key, &cfg->signing_key);
 			if (r == 0)
-				r = check_signing_key(ld, v, cfg->signing_key);
+				r = check_signing_key(ld, v, key, cfg->signing_key);
+		} else if (strcmp(key, "engineer_macs") == 0) {
+			r = want_algorithms(ld, v, "macs", &cfg->engineer_macs);
+		} else if (strcmp(key, "approval_ca") == 0) {
+			r = want_path(ld, v, key, &cfg->approval_ca);
+			if (r == 0)
+				r = check_signing_key(ld, v, key, cfg->approval_ca);
 		} else if (strcmp(key, "recording_flush_ms") == 0) {
 			if ((r = want_scalar(ld, v, key, &s)) == 0) {
 				if (util_parse_int(s, 10, 10000, &ll) != 0)
@@ -696,7 +702,7 @@ parse_top(struct loader *ld, const yaml_node_t *root)
 					r = check_unique(ld, v, "target", target_name_at, n);
 			}
 		} else {
-			r = fail_at(ld, k, "unknown key '%s' (expected listen, state_dir, host_key, signing_key, "
+			r = fail_at(ld, k, "unknown key '%s' (expected listen, state_dir, host_key, signing_key, approval_ca, engineer_macs, "
 			    "recording_flush_ms, log, log_level, login_grace_time, target_connect_timeout, "
 			    "max_connections, escrow_public_key, max_startups, per_source_max_startups, max_session_time, idle_timeout, approval_warning, review_timeout, request_ttl, engineer_reports_per_session, "
 			    "privsep_user, privsep_dir, control_socket, policy_file, gateway_name, fault_levels, engineers, admins, targets, notify)", key);
@@ -796,6 +802,9 @@ config_load(const char *path, struct config **out, char *err, size_t errlen)
 	if (ld.cfg->signing_key == NULL &&
 	    (ld.cfg->signing_key = util_path_join(ld.cfg->state_dir, "signing_ed25519.pem")) == NULL)
 		goto oom;
+	if (ld.cfg->approval_ca == NULL &&
+	    (ld.cfg->approval_ca = util_path_join(ld.cfg->state_dir, "approval_ca_ed25519.pem")) == NULL)
+		goto oom;
 	if (ld.cfg->gateway_name == NULL) {
 		char host[256] = "remgate";
 		gethostname(host, sizeof(host) - 1);
@@ -885,6 +894,8 @@ config_free(struct config *cfg)
 	free(cfg->db_path);
 	free(cfg->host_key);
 	free(cfg->signing_key);
+	free(cfg->approval_ca);
+	free(cfg->engineer_macs);
 	free(cfg->recordings_dir);
 	free(cfg->gateway_name);
 	free(cfg->privsep_user);

@@ -72,6 +72,8 @@ struct config {
 	char *db_path;		/* state_dir/remgate.db */
 	char *host_key;		/* absolute; generated (0600) if missing */
 	char *signing_key;	/* Ed25519 PKCS#8 PEM; seals recordings; generated if missing */
+	char *approval_ca;
+	char *engineer_macs;	/* the engineer side's MAC list, when wider than the default (algorithms.h) */	/* Ed25519 PKCS#8 PEM; signs approval certificates; generated if missing */
 	char *recordings_dir;	/* state_dir/recordings */
 	char *gateway_name;	/* names this gateway in reports; default: the host name */
 	char *privsep_user;	/* the network child's account (default "remgate") */

@@ -152,8 +152,12 @@ cmd_approve(struct ctl *c, int argc, char **argv)
 		{ "note", required_argument, NULL, 'N' },
 		{ "reported-at", required_argument, NULL, 'R' },
 		{ "allow-op", required_argument, NULL, 'o' },
+		{ "cert-for", required_argument, NULL, 'C' },
+		{ "cert-key", required_argument, NULL, 'K' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *cert_for = NULL, *cert_key = NULL;
+	char key_line[16384], *cert = NULL, cert_path[4096];
 	char ops[APPROVAL_MAX_OPS * 66] = "";
 	struct strbuf opsb;
 	int nops = 0;
@@ -176,6 +180,8 @@ cmd_approve(struct ctl *c, int argc, char **argv)
 		case 'v': valid = optarg; break;
 		case 'p': req.phase = optarg; break;
 		case 'N': req.note = optarg; break;
+		case 'C': cert_for = optarg; break;
+		case 'K': cert_key = optarg; break;
 		case 'o':
 			/* Only a major operation of the policy in force can be pre-approved. */
 			if (!util_name_valid(optarg) || !guard_is_major_rule(c->cfg->guard, optarg))
@@ -209,6 +215,15 @@ cmd_approve(struct ctl *c, int argc, char **argv)
 		return ctl_fail("unexpected argument '%s'", argv[optind]);
 	if (c->remote_admin != NULL && (req.approver = ctl_decider(c, req.approver)) == NULL)
 		return EXIT_FAIL;
+	if (cert_for != NULL && c->remote_admin != NULL)
+		return ctl_fail("%s", "--cert-for reads a file on the gateway; over SSH give the engineer's public key "
+		    "with --cert-key 'ssh-ed25519 AAAA...'");
+	if (cert_for != NULL && cert_key != NULL)
+		return ctl_fail("%s", "--cert-for and --cert-key: one or the other");
+	if (cert_for != NULL && ctl_read_key_file(cert_for, key_line, sizeof(key_line)) != 0)
+		return EXIT_FAIL;
+	if (cert_key != NULL)
+		snprintf(key_line, sizeof(key_line), "%s", cert_key);
 	if (!req.engineer || !req.target || !req.ticket || !req.level || !req.approver || !req.method || !valid)
 		return ctl_fail("%s", "approve needs --engineer, --target, --ticket, --level, --approver, --method and --valid");
 	if (config_engineer(c->cfg, req.engineer) == NULL)
@@ -223,17 +238,37 @@ cmd_approve(struct ctl *c, int argc, char **argv)
 	req.created_by = by;
 	req.valid_from = now;
 	req.valid_until = now + secs;
+	if ((cert_for != NULL || cert_key != NULL) &&
+	    ctl_approval_cert(c, req.engineer, req.target, 0, req.ticket, req.valid_from, req.valid_until, key_line,
+	    &cert) != 0)
+		return EXIT_FAIL;	/* checked before the approval exists: a bad key leaves nothing behind */
+	free(cert);
+	cert = NULL;
 	if (approval_create(c->st, &req, now, &id, token, sizeof(token), err, sizeof(err)) != 0)
 		return ctl_fail("%s", err);
+	if ((cert_for != NULL || cert_key != NULL) &&
+	    ctl_approval_cert(c, req.engineer, req.target, id, req.ticket, req.valid_from, req.valid_until, key_line,
+	    &cert) != 0)
+		return EXIT_FAIL;
 	{
 		struct audit_event ev = { .kind = "approval_created", .engineer = req.engineer,
 			.target = req.target, .approval_id = id, .detail = req.ticket };
 		audit_event_add(c->st, &ev, now);
 	}
-	/* The token alone on stdout, so TOKEN=$(remgatectl approve …) works. */
+	/* The token alone on stdout, so TOKEN=$(remgatectl approve …) works; --cert-key's certificate after it. */
 	printf("%s\n", token);
+	if (cert_key != NULL)
+		printf("%s\n", cert);
 	fflush(stdout);
 	OPENSSL_cleanse(token, sizeof(token));
+	if (cert_for != NULL) {
+		if (ctl_write_cert(cert_for, cert, cert_path, sizeof(cert_path)) != 0) {
+			free(cert);
+			return EXIT_FAIL;
+		}
+		fprintf(stderr, "approval certificate for approval %lld: %s\n", (long long)id, cert_path);
+	}
+	free(cert);
 	if (isatty(STDERR_FILENO))
 		fprintf(stderr, "approval %lld recorded: %s may reach %s for %s (%d session%s); "
 		    "the token is shown only once\n", (long long)id, req.engineer, req.target, valid,
@@ -645,7 +680,8 @@ cmd_reload(struct ctl *c, int argc, char **argv)
 static const struct ctl_cmd commands[] = {
 	{ "approve", NULL, "approve --engineer E --target T --ticket ID --level 1|2|3 --approver NAME\n"
 	  "           --method written|email|fax|phone|console --valid DURATION\n"
-	  "           [--max-sessions N] [--phase diagnose|implement] [--note TEXT]", STORE_RW, cmd_approve, REMOTE_DECIDE },
+	  "           [--max-sessions N] [--phase diagnose|implement] [--note TEXT]\n"
+	  "           [--cert-for KEY.pub | --cert-key 'ssh-ed25519 AAAA...']", STORE_RW, cmd_approve, REMOTE_DECIDE },
 	{ "approvals", "list", "approvals list [--json]", STORE_RO, cmd_approvals_list, REMOTE_READ },
 	{ "approvals", "revoke", "approvals revoke ID", STORE_RW, cmd_approvals_revoke, REMOTE_DECIDE },
 	{ "sessions", "list", "sessions list [--json]", STORE_RO, cmd_sessions_list, REMOTE_READ },

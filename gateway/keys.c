@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sshcert.h"
 #include "util.h"
 
 int
@@ -111,4 +112,47 @@ keys_load_or_generate(const char *path, ssh_key *out, int *generated, char *err,
 		return -1;
 	}
 	return 0;
+}
+
+int
+keys_is_cert(const ssh_key key)
+{
+	const char *t = ssh_key_type_to_char(ssh_key_type(key));
+	static const char suffix[] = "-cert-v01@openssh.com";
+	size_t n = t ? strlen(t) : 0, k = sizeof(suffix) - 1;
+
+	return n > k && strcmp(t + n - k, suffix) == 0;
+}
+
+int
+keys_certified(const ssh_key cert, ssh_key *plain)
+{
+	char *b64 = NULL, *line = NULL, type[64], err[200], ktype[64];
+	uint8_t *blob = NULL;
+	size_t len, tl;
+	struct sshcert *c = calloc(1, sizeof(*c));
+	int r = -1;
+
+	*plain = NULL;
+	if (c == NULL || ssh_pki_export_pubkey_base64(cert, &b64) != SSH_OK ||
+	    asprintf(&line, "%s %s", ssh_key_type_to_char(ssh_key_type(cert)), b64) < 0)
+		goto out;
+	if (sshcert_parse_line(line, type, sizeof(type), &blob, &len) != 0 ||
+	    sshcert_parse(blob, len, c, err, sizeof(err)) != 0 || c->key_len < 4)
+		goto out;
+	tl = (size_t)c->key[0] << 24 | (size_t)c->key[1] << 16 | (size_t)c->key[2] << 8 | c->key[3];
+	if (tl >= sizeof(ktype) || c->key_len <= 4 + tl)
+		goto out;
+	memcpy(ktype, c->key + 4, tl);
+	ktype[tl] = '\0';
+	free(line);
+	if ((line = sshcert_line("", c->key, c->key_len, "")) == NULL)
+		goto out;
+	r = ssh_pki_import_pubkey_base64(line + 1, ssh_key_type_from_name(ktype), plain) == SSH_OK ? 0 : -1;
+out:
+	ssh_string_free_char(b64);
+	free(line);
+	free(blob);
+	free(c);
+	return r;
 }

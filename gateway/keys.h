@@ -18,6 +18,11 @@ int keys_load_or_generate(const char *path, ssh_key *out, int *generated, char *
 /* "SHA256:…" as ssh-keygen -lf prints it. 0 or -1. */
 int keys_fingerprint(const ssh_key key, char *out, size_t outlen);
 
+/* Is it an OpenSSH certificate ("…-cert-v01@openssh.com")? */
+int keys_is_cert(const ssh_key key);
+/* The key a certificate certifies (sshcert.h reads it). 0, or -1 if it is no certificate we read. */
+int keys_certified(const ssh_key cert, ssh_key *plain);
+
 /* "ssh-ed25519 AAAA… comment". 0 or -1. */
 int keys_public_line(const ssh_key key, const char *comment, char *out, size_t outlen);
 

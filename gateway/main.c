@@ -56,7 +56,7 @@ make_bind(const struct config *cfg)
 	if (bind == NULL)
 		return NULL;
 	/* No /etc/ssh/libssh_server_config: this file is the whole configuration. */
-	if (ssh_bind_options_set(bind, SSH_BIND_OPTIONS_PROCESS_CONFIG, &no) != SSH_OK || algorithms_bind(bind) != 0 ||
+	if (ssh_bind_options_set(bind, SSH_BIND_OPTIONS_PROCESS_CONFIG, &no) != SSH_OK || algorithms_bind(bind, cfg->engineer_macs) != 0 ||
 	    ssh_pki_import_privkey_file(cfg->host_key, NULL, NULL, NULL, &key) != SSH_OK ||
 	    ssh_bind_options_set(bind, SSH_BIND_OPTIONS_IMPORT_KEY, key) != SSH_OK) {
 		log_error("event=startup_failed error=\"cannot load host key %s\"", cfg->host_key);

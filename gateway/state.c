@@ -120,6 +120,11 @@ state_prepare(const struct config *cfg, void (*report)(const char *path, const c
 		sigkey_free(k);
 		if (generated && report != NULL)
 			report(cfg->signing_key, "signing key");
+		if (sigkey_load_or_generate(cfg->approval_ca, &k, &generated, err, errlen) != 0)
+			return -1;
+		sigkey_free(k);
+		if (generated && report != NULL)
+			report(cfg->approval_ca, "approval CA");
 	}
 	for (size_t i = 0; i < cfg->ntargets; i++) {
 		if (prepare_key(cfg->targets[i].identity_file, cfg->targets[i].name, report, err, errlen) != 0)

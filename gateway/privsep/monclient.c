@@ -465,10 +465,11 @@ await(int want, struct mreader *r)
 }
 
 int
-mc_pubkey(const char *engineer, const char *target, const char *key)
+mc_pubkey_cert(const char *engineer, const char *target, const char *key, struct mc_cert *cert)
 {
 	struct mreader r;
-	int ok;
+	const char *code, *why;
+	int ok, state;
 
 	mbuf_begin(&mc.out, MON_PUBKEY);
 	mbuf_str(&mc.out, engineer);
@@ -478,7 +479,23 @@ mc_pubkey(const char *engineer, const char *target, const char *key)
 	if (await(MON_R_PUBKEY, &r) != 0)
 		return -1;
 	ok = mr_u8(&r);
-	return mr_done(&r) == 0 ? ok : -1;
+	state = mr_u8(&r);
+	code = mr_str(&r, 64);
+	why = mr_str(&r, 300);
+	if (mr_done(&r) != 0)
+		return -1;
+	if (cert != NULL) {
+		cert->state = state;
+		snprintf(cert->code, sizeof(cert->code), "%s", code);
+		snprintf(cert->why, sizeof(cert->why), "%s", why);
+	}
+	return ok;
+}
+
+int
+mc_pubkey(const char *engineer, const char *target, const char *key)
+{
+	return mc_pubkey_cert(engineer, target, key, NULL);
 }
 
 int

@@ -58,6 +58,13 @@ int mc_flush(void);
 /* Requests. Each returns -1 if the monitor cannot be asked. */
 /* key: "TYPE BASE64". 1 accepted, 0 not. */
 int mc_pubkey(const char *engineer, const char *target, const char *key);
+/* The same, and what the monitor made of an approval certificate (state: 0 none, 1 admits, 2 refused). */
+struct mc_cert {
+	int state;
+	char code[64];
+	char why[300];
+};
+int mc_pubkey_cert(const char *engineer, const char *target, const char *key, struct mc_cert *cert);
 /*
  * 1 ok with *tcp_fd, *agent_fd, *implement (the approval's phase) and
  * *allow_ops (malloc'd, or left NULL) set; 0 refused with code and text.
