@@ -712,7 +712,8 @@ static const struct ctl_cmd commands[] = {
 	{ "notify", "status", "notify status [--json]", STORE_RW, cmd_notify_status, REMOTE_READ },
 	{ "requests", "list", "requests list [--pending] [--json]", STORE_RO, cmd_requests_list, REMOTE_READ },
 	{ "requests", "approve", "requests approve ID --approver NAME --method written|email|fax|phone|console\n"
-	  "           [--valid DURATION] [--sessions N] [--note TEXT]", STORE_RW, cmd_requests_approve, REMOTE_DECIDE },
+	  "           [--valid DURATION] [--sessions N] [--note TEXT] [--cert-key 'ssh-ed25519 AAAA...']", STORE_RW,
+	  cmd_requests_approve, REMOTE_DECIDE },
 	{ "requests", "deny", "requests deny ID --reason TEXT [--approver NAME]", STORE_RW, cmd_requests_deny, REMOTE_DECIDE },
 	{ "review", "list", "review list [--all] [--json]", STORE_RO, cmd_review_list, REMOTE_READ },
 	{ "review", "approve", "review approve ID --approver NAME --method written|email|fax|phone|console [--note TEXT]",

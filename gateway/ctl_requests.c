@@ -101,16 +101,44 @@ decided_event(struct ctl *c, const char *kind, int64_t id, int64_t approval_id, 
 	(void)audit_event_add(c->st, &ev, (int64_t)time(NULL));
 }
 
-/* requests approve ID --approver NAME --method M [--valid D] [--sessions N] [--note T] */
+static int
+request_engineer(const struct request_row *r, void *arg)
+{
+	snprintf(arg, 80, "%s", r->engineer);
+	return 0;
+}
+
+/* The certificate of the approval a decision made, for --cert-key. 0, or -1 said. */
+static int
+say_cert(struct ctl *c, int64_t aid, const char *key_line)
+{
+	struct approval a;
+	char *cert = NULL;
+	int r;
+
+	if (approval_get(c->st, aid, &a) != 0)
+		return ctl_fail("approval %lld: cannot read it back for its certificate", (long long)aid);
+	r = ctl_approval_cert(c, a.engineer, a.target, a.id, a.ticket, a.valid_from, a.valid_until, key_line, &cert);
+	if (r == 0)
+		printf("%s\n", cert);
+	free(cert);
+	approval_clear(&a);
+	return r;
+}
+
+/* requests approve ID --approver NAME --method M [--valid D] [--sessions N] [--note T] [--cert-key LINE] */
 int
 cmd_requests_approve(struct ctl *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "approver", required_argument, NULL, 'a' }, { "method", required_argument, NULL, 'm' },
 		{ "valid", required_argument, NULL, 'v' }, { "sessions", required_argument, NULL, 's' },
-		{ "note", required_argument, NULL, 'n' }, { NULL, 0, NULL, 0 },
+		{ "note", required_argument, NULL, 'n' }, { "cert-key", required_argument, NULL, 'K' },
+		{ NULL, 0, NULL, 0 },
 	};
 	struct request_grant g = { 0 };
+	const char *cert_key = NULL;
+	char engineer[80] = "";
 	const char *why;
 	char err[600], by[128];
 	long long id, n;
@@ -123,6 +151,7 @@ cmd_requests_approve(struct ctl *c, int argc, char **argv)
 		case 'a': g.approver = optarg; break;
 		case 'm': g.method = optarg; break;
 		case 'n': g.note = optarg; break;
+		case 'K': cert_key = optarg; break;
 		case 'v':
 			if (duration_parse(optarg, &g.valid_secs, &why) != 0 || g.valid_secs <= 0)
 				return ctl_fail("--valid takes a duration such as 30m, 4h, 1d");
@@ -142,6 +171,16 @@ cmd_requests_approve(struct ctl *c, int argc, char **argv)
 		goto usage;
 	if (!approval_method_valid(g.method))
 		return ctl_fail("--method must be written, email, fax, phone or console");
+	if (cert_key != NULL) {
+		/* The key is checked before anything is decided: a bad one leaves the request pending. */
+		char *probe = NULL;
+
+		if (request_store_get(c->st, id, request_engineer, engineer) != 0 || engineer[0] == '\0')
+			return ctl_fail("no request %lld", id);
+		if (ctl_approval_cert(c, engineer, "-", 0, "-", now, now + 1, cert_key, &probe) != 0)
+			return EXIT_FAIL;
+		free(probe);
+	}
 	ctl_who_am_i(by, sizeof(by));
 	g.created_by = by;
 	switch ((r = request_approve(c->st, id, &g, now, &aid, err, sizeof(err)))) {
@@ -149,6 +188,8 @@ cmd_requests_approve(struct ctl *c, int argc, char **argv)
 		decided_event(c, "request_approved", id, aid, g.approver);
 		(void)request_store_get(c->st, id, say_row, &now);
 		printf("the token goes to the requesting engineer only: ssh ENGINEER@gateway request wait %lld\n", id);
+		if (cert_key != NULL)
+			return say_cert(c, aid, cert_key) == 0 ? 0 : EXIT_FAIL;
 		return 0;
 	case 1:
 		(void)request_store_get(c->st, id, say_row, &now);
@@ -162,7 +203,7 @@ cmd_requests_approve(struct ctl *c, int argc, char **argv)
 	}
 usage:
 	fprintf(stderr, "usage: remgatectl requests approve ID --approver NAME --method written|email|fax|phone|console\n"
-	    "           [--valid DURATION] [--sessions N] [--note TEXT]\n");
+	    "           [--valid DURATION] [--sessions N] [--note TEXT] [--cert-key 'ssh-ed25519 AAAA...']\n");
 	return EXIT_USAGE;
 }
 

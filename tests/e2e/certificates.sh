@@ -142,4 +142,19 @@ assert_contains "it opens a session" "$out" "remote-cert-ok"
 out=$(gw_ssh mallory wang approve --engineer alice --target router1 --ticket INC-C5 --level 2 --method phone \
     --valid 1h --cert-for /etc/passwd 2>&1) && fail "--cert-for over SSH was accepted"
 assert_contains "--cert-for over SSH names the way" "$out" "--cert-key"
+
+log "a request decided over SSH with --cert-key"
+out=$(gw_ssh alice alice request --target router1 --ticket INC-C6 --level 2 --reason "'batch job'" --valid 1h 2>&1) ||
+    fail "request: $out"
+rid=$(printf '%s\n' "$out" | sed -n 's/^request \([0-9]*\) filed.*/\1/p')
+[ -n "$rid" ] || fail "no request id: $out"
+out=$(gw_ssh mallory wang requests approve "$rid" --method phone "--cert-key '$(cat "$WORK/stranger.pub")'" 2>&1) &&
+    fail "requests approve made a certificate for a stranger's key"
+ctl requests list --json | grep -q "\"id\":$rid,.*\"status\":\"pending\"" ||
+    fail "a refused --cert-key decided the request: $(ctl requests list --json)"
+out=$(gw_ssh mallory wang requests approve "$rid" --method phone "--cert-key '$(cat "$WORK/alice.pub")'" 2>&1) ||
+    fail "requests approve --cert-key: $out"
+printf '%s\n' "$out" | grep '^ssh-ed25519-cert-v01@openssh.com ' >"$WORK/req-cert.pub" || fail "no certificate: $out"
+out=$(gw_batch alice alice+router1 "$WORK/req-cert.pub" 'echo request-cert-ok' 2>&1) || fail "request certificate: $out"
+assert_contains "the request's certificate opens a session" "$out" "request-cert-ok"
 done_ok
