@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "ctl.h"
+#include "keys.h"
 #include "sigkey.h"
 #include "sshcert.h"
 
@@ -34,28 +35,6 @@ ctl_read_key_file(const char *path, char *line, size_t linelen)
 	n = strcspn(line, "\r\n");
 	line[n] = '\0';
 	return 0;
-}
-
-/* The libssh key of a "TYPE BASE64 [comment]" line. 0 or -1. */
-static int
-ctl_key_from_line(const char *line, ssh_key *key)
-{
-	const char *b64 = strchr(line, ' ');
-	char type[64], *copy;
-	size_t n;
-	int r;
-
-	if (b64 == NULL || (size_t)(b64 - line) >= sizeof(type))
-		return -1;
-	memcpy(type, line, (size_t)(b64 - line));
-	type[b64 - line] = '\0';
-	b64++;
-	n = strcspn(b64, " \t");
-	if ((copy = strndup(b64, n)) == NULL)
-		return -1;
-	r = ssh_pki_import_pubkey_base64(copy, ssh_key_type_from_name(type), key) == SSH_OK ? 0 : -1;
-	free(copy);
-	return r;
 }
 
 /*
@@ -79,7 +58,7 @@ ctl_approval_cert(struct ctl *c, const char *engineer, const char *target, int64
 	if (p == NULL)
 		return ctl_fail("unknown engineer '%s'", engineer);
 	if (sshcert_parse_line(key_line, type, sizeof(type), &blob, &len) != 0 ||
-	    ctl_key_from_line(key_line, &key) != 0) {
+	    keys_from_blob(blob, len, &key) != 0) {
 		free(blob);
 		return ctl_fail("%s", "the certificate key is not an OpenSSH public key line (ssh-ed25519 AAAA...)");
 	}

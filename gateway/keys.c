@@ -125,11 +125,33 @@ keys_is_cert(const ssh_key key)
 }
 
 int
+keys_from_blob(const uint8_t *blob, size_t len, ssh_key *out)
+{
+	char ktype[64], *line;
+	size_t tl;
+	int r;
+
+	*out = NULL;
+	if (len < 4)
+		return -1;
+	tl = (size_t)blob[0] << 24 | (size_t)blob[1] << 16 | (size_t)blob[2] << 8 | blob[3];
+	if (tl >= sizeof(ktype) || len <= 4 + tl)
+		return -1;
+	memcpy(ktype, blob + 4, tl);
+	ktype[tl] = '\0';
+	if ((line = sshcert_line("", blob, len, "")) == NULL)
+		return -1;
+	r = ssh_pki_import_pubkey_base64(line + 1, ssh_key_type_from_name(ktype), out) == SSH_OK ? 0 : -1;
+	free(line);
+	return r;
+}
+
+int
 keys_certified(const ssh_key cert, ssh_key *plain)
 {
-	char *b64 = NULL, *line = NULL, type[64], err[200], ktype[64];
+	char *b64 = NULL, *line = NULL, type[64], err[200];
 	uint8_t *blob = NULL;
-	size_t len, tl;
+	size_t len;
 	struct sshcert *c = calloc(1, sizeof(*c));
 	int r = -1;
 
@@ -138,17 +160,9 @@ keys_certified(const ssh_key cert, ssh_key *plain)
 	    asprintf(&line, "%s %s", ssh_key_type_to_char(ssh_key_type(cert)), b64) < 0)
 		goto out;
 	if (sshcert_parse_line(line, type, sizeof(type), &blob, &len) != 0 ||
-	    sshcert_parse(blob, len, c, err, sizeof(err)) != 0 || c->key_len < 4)
+	    sshcert_parse(blob, len, c, err, sizeof(err)) != 0)
 		goto out;
-	tl = (size_t)c->key[0] << 24 | (size_t)c->key[1] << 16 | (size_t)c->key[2] << 8 | c->key[3];
-	if (tl >= sizeof(ktype) || c->key_len <= 4 + tl)
-		goto out;
-	memcpy(ktype, c->key + 4, tl);
-	ktype[tl] = '\0';
-	free(line);
-	if ((line = sshcert_line("", c->key, c->key_len, "")) == NULL)
-		goto out;
-	r = ssh_pki_import_pubkey_base64(line + 1, ssh_key_type_from_name(ktype), plain) == SSH_OK ? 0 : -1;
+	r = keys_from_blob(c->key, c->key_len, plain);
 out:
 	ssh_string_free_char(b64);
 	free(line);

@@ -20,6 +20,8 @@ int keys_fingerprint(const ssh_key key, char *out, size_t outlen);
 
 /* Is it an OpenSSH certificate ("…-cert-v01@openssh.com")? */
 int keys_is_cert(const ssh_key key);
+/* A libssh key from a public key blob (string type, then its fields). 0 or -1. */
+int keys_from_blob(const uint8_t *blob, size_t len, ssh_key *out);
 /* The key a certificate certifies (sshcert.h reads it). 0, or -1 if it is no certificate we read. */
 int keys_certified(const ssh_key cert, ssh_key *plain);
 

@@ -165,6 +165,53 @@ names_transfer_tool(const char *c)
 	return 0;
 }
 
+/*
+ * tar over ssh ("ssh gw 'tar xzf - -C /opt'", "tar czf - /etc"): the
+ * archive on stdin or stdout, read (create) or written (extract). A tar
+ * on a file of the device's own, or listing, is no transfer.
+ */
+static enum exec_form
+tar_form(const char *command)
+{
+	char *w[32];
+	int n = words(command, w, 32), create = 0, extract = 0, named_file = 0, stdio = 0;
+	enum exec_form f = EXEC_PLAIN;
+
+	if (n > 0) {
+		const char *base = strrchr(w[0], '/');
+
+		base = base ? base + 1 : w[0];
+		if (strcmp(base, "tar") == 0) {
+			for (int i = 1; i < n; i++) {
+				const char *a = w[i];
+				int cluster = (i == 1 && a[0] != '-') || (a[0] == '-' && a[1] != '-' && a[1] != '\0');
+
+				if (strcmp(a, "-") == 0 || strcmp(a, "--file=-") == 0)
+					stdio = 1;
+				else if (strncmp(a, "--file", 6) == 0)
+					named_file = 1;
+				else if (strcmp(a, "--extract") == 0 || strcmp(a, "--get") == 0)
+					extract = 1;
+				else if (strcmp(a, "--create") == 0)
+					create = 1;
+				else if (cluster) {
+					extract |= strchr(a, 'x') != NULL;
+					create |= strchr(a, 'c') != NULL;
+					named_file |= strchr(a, 'f') != NULL;
+				}
+			}
+			if (stdio || !named_file)
+				f = extract && !create ? EXEC_TOOL_WRITE : create && !extract ? EXEC_TOOL_READ : EXEC_PLAIN;
+			/* "tar xf - ; reboot": an archive stream with more behind it is not audited, it is refused. */
+			if (f != EXEC_PLAIN && has_shell_syntax(command))
+				f = EXEC_UNPARSED;
+		}
+	}
+	for (int i = 0; i < n; i++)
+		free(w[i]);
+	return f;
+}
+
 enum exec_form
 scp_exec_form(const char *command)
 {
@@ -173,7 +220,7 @@ scp_exec_form(const char *command)
 	enum scp_mode mode;
 
 	if (!names_transfer_tool(command))
-		return EXEC_PLAIN;
+		return tar_form(command);
 	if (has_shell_syntax(command))
 		return EXEC_UNPARSED;
 	if ((mode = scp_command(command, &path)) != SCP_NONE) {
@@ -226,7 +273,8 @@ scp_exec_tool(const char *command)
 		const char *base = strrchr(w[0], '/');
 
 		base = base ? base + 1 : w[0];
-		tool = strcmp(base, "rsync") == 0 ? "rsync" : strncmp(base, "git-", 4) == 0 ? "git" : NULL;
+		tool = strcmp(base, "rsync") == 0 ? "rsync" : strncmp(base, "git-", 4) == 0 ? "git" :
+		    strcmp(base, "tar") == 0 ? "tar" : NULL;
 		free(w[0]);
 	}
 	return tool;

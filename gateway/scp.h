@@ -44,11 +44,13 @@ enum exec_form {
 	EXEC_SCP,		/* scp -t / scp -f, exactly */
 	EXEC_SFTP_SERVER,	/* [path/]sftp-server [-options], exactly */
 	EXEC_UNPARSED,		/* names a transfer tool in another form: refuse */
-	EXEC_TOOL_READ,		/* rsync --server --sender, git-upload-pack, git-upload-archive: files leave the device */
-	EXEC_TOOL_WRITE,	/* rsync --server (receiving), git-receive-pack: files are written on the device */
+	EXEC_TOOL_READ,		/* rsync --server --sender, git-upload-pack, git-upload-archive, tar c to stdout:
+				   files leave the device */
+	EXEC_TOOL_WRITE,	/* rsync --server (receiving), git-receive-pack, tar x from stdin: files are written
+				   on the device */
 };
 enum exec_form scp_exec_form(const char *command);
-/* For EXEC_TOOL_*: "rsync" or "git" (the file list is not parsed: one transfer row per exec). */
+/* For EXEC_TOOL_*: "rsync", "git" or "tar" (the file list is not parsed: one transfer row per exec). */
 const char *scp_exec_tool(const char *command);
 
 struct scp_audit;

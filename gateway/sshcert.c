@@ -9,7 +9,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#include "recfile.h"	/* struct recbuf */
+#include "sshwire.h"
 
 #define CERT_SUFFIX "-cert-v01@openssh.com"
 
@@ -107,44 +107,6 @@ plain_type(const char *cert_type, char *plain, size_t plainlen)
 
 /* ---- writing ------------------------------------------------------- */
 
-static int
-put_u32(struct recbuf *b, uint32_t v)
-{
-	uint8_t p[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v };
-
-	return recbuf_put(b, p, 4);
-}
-
-static int
-put_u64(struct recbuf *b, uint64_t v)
-{
-	return put_u32(b, (uint32_t)(v >> 32)) != 0 || put_u32(b, (uint32_t)v) != 0 ? -1 : 0;
-}
-
-static int
-put_string(struct recbuf *b, const void *p, size_t n)
-{
-	return put_u32(b, (uint32_t)n) != 0 || recbuf_put(b, p, n) != 0 ? -1 : 0;
-}
-
-static int
-put_cstring(struct recbuf *b, const char *s)
-{
-	return put_string(b, s, strlen(s));
-}
-
-/* The Ed25519 public key blob of a raw key. */
-static int
-put_ed25519_blob(struct recbuf *b, const uint8_t pub[SIGKEY_PUB_LEN])
-{
-	struct recbuf k = { 0 };
-	int r = put_cstring(&k, "ssh-ed25519") != 0 || put_string(&k, pub, SIGKEY_PUB_LEN) != 0 ||
-	    put_string(b, k.data, k.len) != 0 ? -1 : 0;
-
-	free(k.data);
-	return r;
-}
-
 int
 sshcert_make(const struct sigkey *ca, const uint8_t *key_blob, size_t key_len, uint64_t serial,
     const char *key_id, const char *principal, uint64_t valid_after, uint64_t valid_before, uint8_t **blob,
@@ -182,21 +144,21 @@ sshcert_make(const struct sigkey *ca, const uint8_t *key_blob, size_t key_len, u
 	snprintf(cert_type, sizeof(cert_type), "%s%s", plain, CERT_SUFFIX);
 	sigkey_public(ca, pub);
 	/* The extensions stock ssh-keygen gives a user certificate that may log in with a terminal. */
-	if (put_string(&pr, principal, strlen(principal)) != 0 || put_cstring(&ext, "permit-pty") != 0 ||
-	    put_string(&ext, "", 0) != 0)
+	if (sshwire_string(&pr, principal, strlen(principal)) != 0 || sshwire_cstring(&ext, "permit-pty") != 0 ||
+	    sshwire_string(&ext, "", 0) != 0)
 		goto out;
-	if (put_cstring(&b, cert_type) != 0 || put_string(&b, nonce, sizeof(nonce)) != 0 ||
-	    recbuf_put(&b, key_blob + fields_at, key_len - fields_at) != 0 || put_u64(&b, serial) != 0 ||
-	    put_u32(&b, SSHCERT_USER) != 0 || put_cstring(&b, key_id) != 0 || put_string(&b, pr.data, pr.len) != 0 ||
-	    put_u64(&b, valid_after) != 0 || put_u64(&b, valid_before) != 0 || put_string(&b, "", 0) != 0 ||
-	    put_string(&b, ext.data, ext.len) != 0 || put_string(&b, "", 0) != 0 || put_ed25519_blob(&b, pub) != 0)
+	if (sshwire_cstring(&b, cert_type) != 0 || sshwire_string(&b, nonce, sizeof(nonce)) != 0 ||
+	    recbuf_put(&b, key_blob + fields_at, key_len - fields_at) != 0 || sshwire_u64(&b, serial) != 0 ||
+	    sshwire_u32(&b, SSHCERT_USER) != 0 || sshwire_cstring(&b, key_id) != 0 || sshwire_string(&b, pr.data, pr.len) != 0 ||
+	    sshwire_u64(&b, valid_after) != 0 || sshwire_u64(&b, valid_before) != 0 || sshwire_string(&b, "", 0) != 0 ||
+	    sshwire_string(&b, ext.data, ext.len) != 0 || sshwire_string(&b, "", 0) != 0 || sshwire_ed25519_key(&b, pub) != 0)
 		goto out;
 	if (sigkey_sign(ca, b.data, b.len, s) != 0) {
 		snprintf(err, errlen, "the approval CA could not sign");
 		goto out;
 	}
-	if (put_cstring(&sig, "ssh-ed25519") != 0 || put_string(&sig, s, sizeof(s)) != 0 ||
-	    put_string(&b, sig.data, sig.len) != 0)
+	if (sshwire_cstring(&sig, "ssh-ed25519") != 0 || sshwire_string(&sig, s, sizeof(s)) != 0 ||
+	    sshwire_string(&b, sig.data, sig.len) != 0)
 		goto out;
 	*blob = b.data;
 	*len = b.len;
@@ -272,7 +234,7 @@ sshcert_parse(const uint8_t *blob, size_t len, struct sshcert *c, char *err, siz
 	fields_at = r.off;
 	for (int i = 0; i < nf; i++)
 		(void)rd_string(&r, &n);
-	if (r.bad || put_cstring(&key, plain) != 0 || recbuf_put(&key, blob + fields_at, r.off - fields_at) != 0 ||
+	if (r.bad || sshwire_cstring(&key, plain) != 0 || recbuf_put(&key, blob + fields_at, r.off - fields_at) != 0 ||
 	    key.len > sizeof(c->key)) {
 		free(key.data);
 		snprintf(err, errlen, "the certificate is malformed (key)");

@@ -8,31 +8,11 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
-#include "recfile.h"	/* struct recbuf */
+#include "sshwire.h"
 
 #define MAGIC "SSHSIG"
 #define BEGIN "-----BEGIN SSH SIGNATURE-----"
 #define END "-----END SSH SIGNATURE-----"
-
-static int
-put_u32(struct recbuf *b, uint32_t v)
-{
-	uint8_t p[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v };
-
-	return recbuf_put(b, p, 4);
-}
-
-static int
-put_string(struct recbuf *b, const void *p, size_t n)
-{
-	return put_u32(b, (uint32_t)n) != 0 || recbuf_put(b, p, n) != 0 ? -1 : 0;
-}
-
-static int
-put_cstring(struct recbuf *b, const char *s)
-{
-	return put_string(b, s, strlen(s));
-}
 
 /* The blob that is actually signed: magic, namespace, reserved, hash name, H(data). */
 static int
@@ -45,21 +25,10 @@ signed_blob(struct recbuf *b, const char *ns, const char *hashalg, const void *d
 
 	if (alg == NULL || EVP_Digest(data, len, md, &mdlen, alg, NULL) != 1)
 		return -1;
-	if (recbuf_put(b, MAGIC, 6) != 0 || put_cstring(b, ns) != 0 || put_cstring(b, "") != 0 ||
-	    put_cstring(b, hashalg) != 0 || put_string(b, md, mdlen) != 0)
+	if (recbuf_put(b, MAGIC, 6) != 0 || sshwire_cstring(b, ns) != 0 || sshwire_cstring(b, "") != 0 ||
+	    sshwire_cstring(b, hashalg) != 0 || sshwire_string(b, md, mdlen) != 0)
 		return -1;
 	return 0;
-}
-
-static int
-put_pubkey(struct recbuf *b, const uint8_t pub[SIGKEY_PUB_LEN])
-{
-	struct recbuf k = { 0 };
-	int r = put_cstring(&k, "ssh-ed25519") != 0 || put_string(&k, pub, SIGKEY_PUB_LEN) != 0 ||
-	    put_string(b, k.data, k.len) != 0 ? -1 : 0;
-
-	recbuf_free(&k);
-	return r;
 }
 
 int
@@ -74,11 +43,11 @@ sshsig_sign(const struct sigkey *k, const char *ns, const void *data, size_t len
 	sigkey_public(k, pub);
 	if (signed_blob(&tbs, ns, "sha512", data, len) != 0 || sigkey_sign(k, tbs.data, tbs.len, raw) != 0)
 		goto out;
-	if (put_cstring(&sig, "ssh-ed25519") != 0 || put_string(&sig, raw, sizeof(raw)) != 0)
+	if (sshwire_cstring(&sig, "ssh-ed25519") != 0 || sshwire_string(&sig, raw, sizeof(raw)) != 0)
 		goto out;
-	if (recbuf_put(&blob, MAGIC, 6) != 0 || put_u32(&blob, 1) != 0 || put_pubkey(&blob, pub) != 0 ||
-	    put_cstring(&blob, ns) != 0 || put_cstring(&blob, "") != 0 || put_cstring(&blob, "sha512") != 0 ||
-	    put_string(&blob, sig.data, sig.len) != 0)
+	if (recbuf_put(&blob, MAGIC, 6) != 0 || sshwire_u32(&blob, 1) != 0 || sshwire_ed25519_key(&blob, pub) != 0 ||
+	    sshwire_cstring(&blob, ns) != 0 || sshwire_cstring(&blob, "") != 0 || sshwire_cstring(&blob, "sha512") != 0 ||
+	    sshwire_string(&blob, sig.data, sig.len) != 0)
 		goto out;
 	if ((b64 = malloc(blob.len * 4 / 3 + 8)) == NULL)
 		goto out;

@@ -12,6 +12,7 @@
 
 #include "approval.h"
 #include "config.h"
+#include "keys.h"
 #include "log.h"
 #include "monitor_int.h"
 #include "sigkey.h"
@@ -72,7 +73,7 @@ judge(struct monitor *m, const struct sshcert *c, const struct principal *p, con
 int
 mon_cert_offered(struct monitor *m, const struct principal *p, const struct target *t, const char *line)
 {
-	char type[64], err[300], why[300] = "", *plain = NULL;
+	char type[64], err[300], why[300] = "";
 	uint8_t *blob = NULL;
 	size_t len;
 	struct sshcert *c = calloc(1, sizeof(*c));
@@ -85,17 +86,7 @@ mon_cert_offered(struct monitor *m, const struct principal *p, const struct targ
 	    sshcert_parse(blob, len, c, err, sizeof(err)) != 0)
 		goto out;	/* libssh read it, we cannot: not a certificate we know; the key is refused */
 	/* The certified key, as libssh reads keys, against the engineer's authorized ones. */
-	if ((plain = sshcert_line("", c->key, c->key_len, "")) != NULL) {
-		char ktype[64];
-		size_t tl = (size_t)c->key[0] << 24 | (size_t)c->key[1] << 16 | (size_t)c->key[2] << 8 | c->key[3];
-
-		if (c->key_len > 4 && tl < sizeof(ktype) && c->key_len > 4 + tl) {
-			memcpy(ktype, c->key + 4, tl);
-			ktype[tl] = '\0';
-			if (ssh_pki_import_pubkey_base64(plain + 1, ssh_key_type_from_name(ktype), &key) == SSH_OK)
-				authorized = config_key_authorized(p, key);
-		}
-	}
+	authorized = keys_from_blob(c->key, c->key_len, &key) == 0 && config_key_authorized(p, key);
 	if (!authorized)
 		goto out;
 	approval_clear(&m->approval);
@@ -108,7 +99,6 @@ mon_cert_offered(struct monitor *m, const struct principal *p, const struct targ
 	    approval_verdict_code(v));
 out:
 	ssh_key_free(key);
-	free(plain);
 	free(blob);
 	free(c);
 	return authorized;

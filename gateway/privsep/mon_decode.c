@@ -122,7 +122,8 @@ mon_dec_transfer(struct mreader *r, struct mon_req *q)
 	t->by_gateway = mr_u8(r);
 	t->message = mr_str(r, MAX_TEXT);
 	if (r->bad || (strcmp(t->protocol, "sftp") != 0 && strcmp(t->protocol, "scp") != 0 &&
-	    strcmp(t->protocol, "rsync") != 0 && strcmp(t->protocol, "git") != 0) || t->by_gateway > 1 ||
+	    strcmp(t->protocol, "rsync") != 0 && strcmp(t->protocol, "git") != 0 &&
+	    strcmp(t->protocol, "tar") != 0) || t->by_gateway > 1 ||
 	    !util_name_valid(t->op) || t->bytes_read < -1 || t->bytes_written < -1)
 		return -1;
 	/* Empty optional fields are NULL in the store, as before. */

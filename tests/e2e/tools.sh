@@ -86,4 +86,28 @@ case "$row" in "git download OK "*) ;; *) fail "no git download row: $row" ;; es
 log "a tool in a form the gateway cannot classify is refused"
 out=$("$WORK/gwssh" alice+router1@127.0.0.1 "cd /tmp && rsync --server . x" 2>&1) && fail "rsync in shell syntax ran"
 assert_contains "unparsed" "$out" "does not audit"
+
+log "tar over ssh: extract is a write, create a read"
+mkdir -p "$WORK/tree/sub" && printf 'a\n' >"$WORK/tree/a.txt" && printf 'b\n' >"$WORK/tree/sub/b.txt"
+mkdir -p "$DEVICE_DIR/untar" && dev_own "$DEVICE_DIR/untar"
+export TOKEN=$(new_token --max-sessions 20) || fail approve
+out=$(tar cf - -C "$WORK/tree" . | "$WORK/gwssh" alice+router1@127.0.0.1 "tar xf - -C $DEVICE_DIR/untar" 2>&1) &&
+	fail "tar extract on diagnose succeeded"
+assert_contains "tar x on diagnose" "$out" "needs an implement approval"
+[ ! -e "$DEVICE_DIR/untar/a.txt" ] || fail "the refused tar wrote files"
+export TOKEN=$(new_token --phase implement --max-sessions 20) || fail approve
+tar cf - -C "$WORK/tree" . | "$WORK/gwssh" alice+router1@127.0.0.1 "tar xf - -C $DEVICE_DIR/untar" ||
+	fail "tar extract on implement"
+assert_eq "the tree arrived" b "$(cat "$DEVICE_DIR/untar/sub/b.txt")"
+row=$(rows "$(last_sid)")
+case "$row" in "tar upload OK "*) ;; *) fail "no tar upload row: $row" ;; esac
+export TOKEN=$(new_token --max-sessions 20) || fail approve
+"$WORK/gwssh" alice+router1@127.0.0.1 "tar cf - -C $DEVICE_DIR/untar ." | tar tf - >"$WORK/list" || fail "tar create"
+grep -q 'sub/b.txt' "$WORK/list" || fail "the archive lacks a file: $(cat "$WORK/list")"
+row=$(rows "$(last_sid)")
+case "$row" in "tar download OK "*) ;; *) fail "no tar download row: $row" ;; esac
+export TOKEN=$(TARGET=ro1 new_token --phase implement --max-sessions 20) || fail approve
+out=$(tar cf - -C "$WORK/tree" . | "$WORK/gwssh" alice+ro1@127.0.0.1 "tar xf - -C $DEVICE_DIR/untar" 2>&1) &&
+	fail "tar extract to a read-only target succeeded"
+assert_contains "tar x to read-only" "$out" "read-only"
 done_ok

@@ -202,7 +202,7 @@ for_the_guard(void)
 	cmdlog_output(c, (const uint8_t *)"\r\nhost$ ", 8, 11);
 	cmdlog_set_typed(c, "uname");
 	cmdlog_input(c, (const uint8_t *)"w", 1, 12, on_segment, f);
-	cmdlog_output(c, (const uint8_t *)"x\x1b[Aw", 7, 12);
+	cmdlog_output(c, (const uint8_t *)"x\x1b[Aw", 5, 12);
 	cmdlog_input(c, (const uint8_t *)"\r", 1, 13, on_segment, f);
 	cmdlog_output(c, (const uint8_t *)"\r\nhost$ ", 8, 13);
 	cmdlog_finish(c, 14);

@@ -540,12 +540,24 @@ test_exec_form(void)
 		{ "cd /tmp && rsync --server . x", EXEC_UNPARSED },
 		{ "git-receive-pack '/srv/repo.git'; touch x", EXEC_UNPARSED },
 		{ "sudo rsync --server . /etc", EXEC_UNPARSED },
+		{ "tar xzf - -C /opt/app", EXEC_TOOL_WRITE },
+		{ "tar -xf -", EXEC_TOOL_WRITE },
+		{ "/bin/tar --extract --file=- -C /etc", EXEC_TOOL_WRITE },
+		{ "tar czf - /etc", EXEC_TOOL_READ },
+		{ "tar -c /var/log", EXEC_TOOL_READ },
+		{ "tar --create --file - /srv", EXEC_TOOL_READ },
+		{ "tar czf /tmp/backup.tgz /etc", EXEC_PLAIN },
+		{ "tar tzf /tmp/backup.tgz", EXEC_PLAIN },
+		{ "tar -tf -", EXEC_PLAIN },
+		{ "tar xf - ; reboot", EXEC_UNPARSED },
+		{ "tar tzf /tmp/b.tgz | head", EXEC_PLAIN },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		is_int(scp_exec_form(cases[i].cmd), cases[i].want, "exec form of '%s'", cases[i].cmd);
 	is_str(scp_exec_tool("/usr/bin/rsync --server . x"), "rsync", "the tool: rsync");
 	is_str(scp_exec_tool("git-upload-pack 'r'"), "git", "the tool: git");
+	is_str(scp_exec_tool("tar xf - -C /x"), "tar", "the tool: tar");
 	ok(scp_exec_tool("uptime") == NULL, "no tool");
 }
 
