@@ -101,6 +101,19 @@ else
 	log "dropbear-bin missing: dbclient is not run (scripts/install-deps installs it)"
 fi
 
+# ---- asyncssh: a keyboard-interactive handler, or the certificate alone ----
+if $PY3 -c 'import asyncssh' 2>/dev/null; then
+	out=$($PY3 "$(dirname "$0")/asyncssh_client.py" "$GW_PORT" "$WORK/alice" alice+router1 "$TOKEN" 2>&1)
+	assert_eq "asyncssh with a token" "asyncssh-ok 4" "$out"
+	CTOKEN=$(ctl approve --engineer alice --target router1 --ticket INC-AS --level 2 --approver wang --method phone \
+	    --valid 1h --cert-for "$WORK/alice.pub" 2>/dev/null) || fail "approve --cert-for"
+	out=$($PY3 "$(dirname "$0")/asyncssh_client.py" "$GW_PORT" "$WORK/alice" alice+router1 "" "$WORK/alice-cert.pub" 2>&1)
+	assert_eq "asyncssh with a certificate" "asyncssh-ok 4" "$out"
+	log "asyncssh: token and certificate, exit status kept"
+else
+	log "python3-asyncssh missing: asyncssh is not run (scripts/install-deps installs it)"
+fi
+
 # ---- curl sftp:// (libssh2 1.10): a token, keyboard-interactive after the key ----
 if curl -V 2>/dev/null | grep -q libssh2; then
 	# libssh2 1.10 has no encrypt-then-MAC: the operator widens the engineer side for it.
