@@ -157,7 +157,7 @@ cmd_approve(struct ctl *c, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *cert_for = NULL, *cert_key = NULL;
-	char key_line[16384], *cert = NULL, cert_path[4096];
+	char key_line[16384], *cert = NULL, cert_path[4096], key_type[64];
 	char ops[APPROVAL_MAX_OPS * 66] = "";
 	struct strbuf opsb;
 	int nops = 0;
@@ -239,11 +239,8 @@ cmd_approve(struct ctl *c, int argc, char **argv)
 	req.valid_from = now;
 	req.valid_until = now + secs;
 	if ((cert_for != NULL || cert_key != NULL) &&
-	    ctl_approval_cert(c, req.engineer, req.target, 0, req.ticket, req.valid_from, req.valid_until, key_line,
-	    &cert) != 0)
+	    ctl_cert_key_check(c, req.engineer, key_line, key_type, sizeof(key_type), NULL, NULL) != 0)
 		return EXIT_FAIL;	/* checked before the approval exists: a bad key leaves nothing behind */
-	free(cert);
-	cert = NULL;
 	if (approval_create(c->st, &req, now, &id, token, sizeof(token), err, sizeof(err)) != 0)
 		return ctl_fail("%s", err);
 	if ((cert_for != NULL || cert_key != NULL) &&

@@ -122,6 +122,8 @@ int cmd_keys_show(struct ctl *c, int argc, char **argv);
 int cmd_keys_rotate(struct ctl *c, int argc, char **argv);
 /* Approval certificates (ctl_cert.c). Each returns 0, or -1 said on stderr. */
 int ctl_read_key_file(const char *path, char *line, size_t linelen);
+int ctl_cert_key_check(struct ctl *c, const char *engineer, const char *key_line, char *type, size_t typelen,
+    uint8_t **blob, size_t *len);
 int ctl_approval_cert(struct ctl *c, const char *engineer, const char *target, int64_t id, const char *ticket,
     int64_t valid_from, int64_t valid_until, const char *key_line, char **out);
 int ctl_write_cert(const char *key_path, const char *cert_line, char *out, size_t outlen);

@@ -38,37 +38,56 @@ ctl_read_key_file(const char *path, char *line, size_t linelen)
 }
 
 /*
- * The certificate line for approval id: key_line must be one of the
- * engineer's authorized keys (a certificate for any other key would only
- * be refused at login). *out is malloc'd. 0, or -1 said on stderr.
+ * Is key_line one of the engineer's authorized keys? A certificate for any
+ * other key would only be refused at login. 0 yes; -1 said on stderr. With
+ * blob, its key blob (malloc'd) for the certificate.
  */
 int
-ctl_approval_cert(struct ctl *c, const char *engineer, const char *target, int64_t id, const char *ticket,
-    int64_t valid_from, int64_t valid_until, const char *key_line, char **out)
+ctl_cert_key_check(struct ctl *c, const char *engineer, const char *key_line, char *type, size_t typelen,
+    uint8_t **blob, size_t *len)
 {
 	const struct principal *p = config_engineer(c->cfg, engineer);
-	struct sigkey *ca = NULL;
-	char type[64], cert_type[96], err[300], principal[200], key_id[300];
-	uint8_t *blob = NULL, *cert = NULL;
-	size_t len, clen;
+	uint8_t *b = NULL;
+	size_t n;
 	ssh_key key = NULL;
-	int authorized = 0, r = -1;
+	int authorized;
 
-	*out = NULL;
 	if (p == NULL)
 		return ctl_fail("unknown engineer '%s'", engineer);
-	if (sshcert_parse_line(key_line, type, sizeof(type), &blob, &len) != 0 ||
-	    keys_from_blob(blob, len, &key) != 0) {
-		free(blob);
+	if (sshcert_parse_line(key_line, type, typelen, &b, &n) != 0 || keys_from_blob(b, n, &key) != 0) {
+		free(b);
 		return ctl_fail("%s", "the certificate key is not an OpenSSH public key line (ssh-ed25519 AAAA...)");
 	}
 	authorized = config_key_authorized(p, key);
 	ssh_key_free(key);
 	if (!authorized) {
-		free(blob);
+		free(b);
 		return ctl_fail("the key is not one of %s's authorized keys: a certificate is only made for the "
 		    "engineer's own key", engineer);
 	}
+	if (blob != NULL) {
+		*blob = b;
+		*len = n;
+	} else {
+		free(b);
+	}
+	return 0;
+}
+
+/* The certificate line for approval id, for key_line (checked as above). *out is malloc'd. 0, or -1 said. */
+int
+ctl_approval_cert(struct ctl *c, const char *engineer, const char *target, int64_t id, const char *ticket,
+    int64_t valid_from, int64_t valid_until, const char *key_line, char **out)
+{
+	struct sigkey *ca = NULL;
+	char type[64], cert_type[96], err[300], principal[200], key_id[300];
+	uint8_t *blob = NULL, *cert = NULL;
+	size_t len, clen;
+	int r = -1;
+
+	*out = NULL;
+	if (ctl_cert_key_check(c, engineer, key_line, type, sizeof(type), &blob, &len) != 0)
+		return -1;
 	if (sigkey_load(c->cfg->approval_ca, &ca, err, sizeof(err)) != 0) {
 		free(blob);
 		return ctl_fail("the approval CA: %s (remgated makes it at its first start)", err);

@@ -28,7 +28,7 @@ export ANSIBLE_SSH_ARGS="-F /dev/null -o ControlMaster=no -o CertificateFile=$WO
 export ANSIBLE_LOCAL_TEMP="$WORK/ansible-local" ANSIBLE_NOCOLOR=1 ANSIBLE_HOME="$WORK/ansible-home"
 
 log "ansible -m command"
-timeout 120 ansible router1 -i "$WORK/inventory" -m command -a 'echo ansible-ok' >"$WORK/a1.out" 2>&1 ||
+timeout 120 ansible router1 -i "$WORK/inventory" -m command -a 'echo ansible-ok' </dev/null >"$WORK/a1.out" 2>&1 ||
     fail "ansible -m command: $(tail -20 "$WORK/a1.out")"
 grep -q ansible-ok "$WORK/a1.out" || fail "no output: $(cat "$WORK/a1.out")"
 n1=$(uses)
@@ -37,7 +37,7 @@ log "one command module took $n1 approval uses (one per ssh connection ansible m
 log "ansible -m copy (an sftp upload on an implement approval)"
 printf 'from-ansible\n' >"$WORK/src.txt"
 timeout 120 ansible router1 -i "$WORK/inventory" -m copy -a "src=$WORK/src.txt dest=$DEVICE_DIR/copied.txt" \
-    >"$WORK/a2.out" 2>&1 || fail "ansible -m copy: $(tail -20 "$WORK/a2.out")"
+    </dev/null >"$WORK/a2.out" 2>&1 || fail "ansible -m copy: $(tail -20 "$WORK/a2.out")"
 assert_eq "the file arrived" from-ansible "$(cat "$DEVICE_DIR/copied.txt")"
 log "the copy module took $(( $(uses) - n1 )) more uses"
 # ansible uploads to its remote tmp, then moves the file there: the upload's hash is the file's.

@@ -96,13 +96,14 @@ out=$(tar cf - -C "$WORK/tree" . | "$WORK/gwssh" alice+router1@127.0.0.1 "tar xf
 assert_contains "tar x on diagnose" "$out" "needs an implement approval"
 [ ! -e "$DEVICE_DIR/untar/a.txt" ] || fail "the refused tar wrote files"
 export TOKEN=$(new_token --phase implement --max-sessions 20) || fail approve
-tar cf - -C "$WORK/tree" . | "$WORK/gwssh" alice+router1@127.0.0.1 "tar xf - -C $DEVICE_DIR/untar" ||
-	fail "tar extract on implement"
+tar cf - -C "$WORK/tree" . | "$WORK/gwssh" alice+router1@127.0.0.1 "tar xf - -C $DEVICE_DIR/untar" 2>"$WORK/tar.err" ||
+	fail "tar extract on implement: $(cat "$WORK/tar.err")"
 assert_eq "the tree arrived" b "$(cat "$DEVICE_DIR/untar/sub/b.txt")"
 row=$(rows "$(last_sid)")
 case "$row" in "tar upload OK "*) ;; *) fail "no tar upload row: $row" ;; esac
 export TOKEN=$(new_token --max-sessions 20) || fail approve
-"$WORK/gwssh" alice+router1@127.0.0.1 "tar cf - -C $DEVICE_DIR/untar ." | tar tf - >"$WORK/list" || fail "tar create"
+"$WORK/gwssh" alice+router1@127.0.0.1 "tar cf - -C $DEVICE_DIR/untar ." 2>"$WORK/tar.err" | tar tf - >"$WORK/list" ||
+	fail "tar create: $(cat "$WORK/tar.err")"
 grep -q 'sub/b.txt' "$WORK/list" || fail "the archive lacks a file: $(cat "$WORK/list")"
 row=$(rows "$(last_sid)")
 case "$row" in "tar download OK "*) ;; *) fail "no tar download row: $row" ;; esac
