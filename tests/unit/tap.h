@@ -56,6 +56,37 @@ rmtree(const char *dir)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+/* A scratch file DIR/NAME: written whole (exit 99 if it cannot be), or read (up to 16 KiB, NULL if missing). */
+static void __attribute__((unused))
+scratch_write(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((f = fopen(path, "w")) == NULL)
+		exit(99);
+	fputs(text, f);
+	fclose(f);
+}
+
+static __attribute__((unused)) char *
+scratch_read(const char *dir, const char *name)
+{
+	char path[512];
+	static char buf[16384];
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((f = fopen(path, "r")) == NULL)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return buf;
+}
+
 static int __attribute__((unused))
 done(void)
 {

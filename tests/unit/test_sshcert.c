@@ -14,36 +14,6 @@
 
 static char dir[] = "/tmp/remgate-test-sshcert.XXXXXX";
 
-static char *
-read_file(const char *name)
-{
-	char path[300];
-	static char buf[16384];
-	size_t n;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if ((f = fopen(path, "r")) == NULL)
-		return NULL;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return buf;
-}
-
-static void
-write_file(const char *name, const char *text)
-{
-	char path[300];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if ((f = fopen(path, "w")) == NULL)
-		exit(99);
-	fputs(text, f);
-	fclose(f);
-}
-
 /* Our certificate for the key in file NAME.pub, as NAME-cert.pub; the parse of it back. */
 static int
 certify(const struct sigkey *ca, const char *name, struct sshcert *back)
@@ -54,7 +24,7 @@ certify(const struct sigkey *ca, const char *name, struct sshcert *back)
 	int r;
 
 	snprintf(file, sizeof(file), "%s.pub", name);
-	if (sshcert_parse_line(read_file(file), type, sizeof(type), &key, &klen) != 0)
+	if (sshcert_parse_line(scratch_read(dir, file), type, sizeof(type), &key, &klen) != 0)
 		return -1;
 	r = sshcert_make(ca, key, klen, 42, "remgate approval 42", "alice+router1", 1000, 4102444800ULL, &cert, &clen,
 	    err, sizeof(err));
@@ -64,7 +34,7 @@ certify(const struct sigkey *ca, const char *name, struct sshcert *back)
 	snprintf(ctype, sizeof(ctype), "%s-cert-v01@openssh.com", type);
 	line = sshcert_line(ctype, cert, clen, "alice");
 	snprintf(file, sizeof(file), "%s-cert.pub", name);
-	write_file(file, line);
+	scratch_write(dir, file, line);
 	free(line);
 	r = sshcert_parse(cert, clen, back, err, sizeof(err));
 	free(cert);
@@ -125,10 +95,10 @@ main(void)
 	ok(memcmp(c.ca, pub, sizeof(pub)) == 0, "signed by the approval CA");
 	is_int(c.cert_type, SSHCERT_USER, "a user certificate");
 	is_int(system("cd $D && ssh-keygen -L -f ed25519-cert.pub >L.out 2>&1"), 0, "ssh-keygen -L reads ours");
-	contains(read_file("L.out"), "Serial: 42", "with the serial");
-	contains(read_file("L.out"), "alice+router1", "the principal");
-	contains(read_file("L.out"), "Key ID: \"remgate approval 42\"", "the key id");
-	contains(read_file("L.out"), "permit-pty", "and a terminal allowed");
+	contains(scratch_read(dir, "L.out"), "Serial: 42", "with the serial");
+	contains(scratch_read(dir, "L.out"), "alice+router1", "the principal");
+	contains(scratch_read(dir, "L.out"), "Key ID: \"remgate approval 42\"", "the key id");
+	contains(scratch_read(dir, "L.out"), "permit-pty", "and a terminal allowed");
 	is_int(certify(ca, "rsa", &c), 0, "an RSA key is certified");
 	is_int(system("cd $D && ssh-keygen -L -f rsa-cert.pub >/dev/null 2>&1"), 0, "ssh-keygen reads that too");
 	is_int(certify(ca, "ecdsa", &c), 0, "an ECDSA key is certified");
@@ -142,7 +112,7 @@ main(void)
 		    "s.NoEncryption()))\" && chmod 600 ca_openssh && cp ed25519.pub stock.pub && "
 		    "ssh-keygen -q -s ca_openssh -I stock -n alice+router1 -z 77 -V 20260101:20270101 stock.pub"), 0,
 		    "ssh-keygen -s signs with the same CA key");
-		ok(sshcert_parse_line(read_file("stock-cert.pub"), type, sizeof(type), &blob, &len) == 0,
+		ok(sshcert_parse_line(scratch_read(dir, "stock-cert.pub"), type, sizeof(type), &blob, &len) == 0,
 		    "its line reads");
 		is_int(sshcert_parse(blob, len, &c, err, sizeof(err)), 0, "ssh-keygen's certificate verifies: %s", err);
 		ok(c.serial == 77 && sshcert_has_principal(&c, "alice+router1") && strcmp(c.key_id, "stock") == 0,
@@ -153,7 +123,7 @@ main(void)
 		free(blob);
 		is_int(system("cd $D && ssh-keygen -q -s ca_openssh -I forced -n alice+router1 -O force-command=id "
 		    "-z 78 stock.pub"), 0, "a certificate with a critical option");
-		ok(sshcert_parse_line(read_file("stock-cert.pub"), type, sizeof(type), &blob, &len) == 0 &&
+		ok(sshcert_parse_line(scratch_read(dir, "stock-cert.pub"), type, sizeof(type), &blob, &len) == 0 &&
 		    sshcert_parse(blob, len, &c, err, sizeof(err)) == 0 && c.ncritical == 1,
 		    "is read with its critical option counted (the gateway refuses it)");
 		free(blob);
@@ -161,7 +131,7 @@ main(void)
 		printf("# python3-cryptography missing: ssh-keygen -s certificates not tried\n");
 	}
 	/* A plain key is no certificate. */
-	ok(sshcert_parse_line(read_file("ed25519.pub"), type, sizeof(type), &blob, &len) == 0, "a key line reads");
+	ok(sshcert_parse_line(scratch_read(dir, "ed25519.pub"), type, sizeof(type), &blob, &len) == 0, "a key line reads");
 	ok(sshcert_parse(blob, len, &c, err, sizeof(err)) != 0, "a plain key is not a certificate");
 	contains(err, "not a certificate", "said so");
 	ok(sshcert_make(ca, (const uint8_t *)"\0\0\0\3abc", 7, 1, "x", "a+b", 0, 1, &out, &len, err, sizeof(err)) != 0,

@@ -13,36 +13,6 @@
 
 static char dir[] = "/tmp/remgate-test-sshsig.XXXXXX";
 
-static void
-write_file(const char *name, const char *text)
-{
-	char path[300];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if ((f = fopen(path, "w")) == NULL)
-		exit(99);
-	fputs(text, f);
-	fclose(f);
-}
-
-static char *
-read_file(const char *name)
-{
-	char path[300];
-	static char buf[8192];
-	size_t n;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if ((f = fopen(path, "r")) == NULL)
-		return NULL;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return buf;
-}
-
 /* A shell command; $D is the scratch directory. */
 static int
 sh(const char *cmd)
@@ -71,17 +41,17 @@ main(void)
 	sigkey_public(k, pub);
 	sigkey_public_line(pub, NULL, line, sizeof(line));
 	snprintf(allowed, sizeof(allowed), "remgate namespaces=\"remgate-report\" %s\n", line);
-	write_file("allowed_signers", allowed);
-	write_file("report.json", data);
+	scratch_write(dir, "allowed_signers", allowed);
+	scratch_write(dir, "report.json", data);
 
 	is_int(sshsig_sign(k, "remgate-report", data, strlen(data), &sig), 0, "a signature is made");
 	ok(sig && strncmp(sig, "-----BEGIN SSH SIGNATURE-----\n", 30) == 0, "armored like ssh-keygen's");
-	write_file("report.json.sig", sig);
+	scratch_write(dir, "report.json.sig", sig);
 	is_int(sh("ssh-keygen -Y verify -f $D/allowed_signers -I remgate -n remgate-report -s $D/report.json.sig "
 	    "< $D/report.json >$D/out.txt 2>&1"), 0, "ssh-keygen -Y verify accepts it");
 	ok(sh("ssh-keygen -Y verify -f $D/allowed_signers -I remgate -n other-ns -s $D/report.json.sig "
 	    "< $D/report.json >$D/out.txt 2>&1") != 0, "ssh-keygen refuses it under another namespace");
-	write_file("report.json", "{\"ticket\":\"INC-1\",\"result\":\"restoreD\"}\n");
+	scratch_write(dir, "report.json", "{\"ticket\":\"INC-1\",\"result\":\"restoreD\"}\n");
 	ok(sh("ssh-keygen -Y verify -f $D/allowed_signers -I remgate -n remgate-report -s $D/report.json.sig "
 	    "< $D/report.json >$D/out.txt 2>&1") != 0, "ssh-keygen refuses it once one byte changed");
 
@@ -94,13 +64,13 @@ main(void)
 	is_int(sshsig_verify(pub, "remgate-report", data, strlen(data), "garbage", err, sizeof(err)), 0, "not garbage");
 
 	/* The other way: ssh-keygen signs, we check. */
-	write_file("report.json", data);
+	scratch_write(dir, "report.json", data);
 	is_int(sh("rm -f $D/report.json.sig && ssh-keygen -q -t ed25519 -N '' -f $D/theirs >/dev/null && ssh-keygen -q -Y sign -f $D/theirs "
 	    "-n remgate-report $D/report.json >/dev/null 2>&1 && test -s $D/report.json.sig"), 0,
 	    "ssh-keygen -Y sign signs the file");
-	other = read_file("theirs.pub");
+	other = scratch_read(dir, "theirs.pub");
 	ok(other != NULL && sigkey_parse_public_line(other, theirs) == 0, "its public key parses");
-	other = read_file("report.json.sig");
+	other = scratch_read(dir, "report.json.sig");
 	is_int(sshsig_verify(theirs, "remgate-report", data, strlen(data), other, err, sizeof(err)), 1,
 	    "our verify accepts ssh-keygen's signature");
 	is_int(sshsig_verify(pub, "remgate-report", data, strlen(data), other, err, sizeof(err)), 0,
