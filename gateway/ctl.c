@@ -273,6 +273,37 @@ cmd_approve(struct ctl *c, int argc, char **argv)
 	return 0;
 }
 
+int
+ctl_deny_args(struct ctl *c, int argc, char **argv, long long *id, const char **reason, const char **approver,
+    char *by, size_t bylen)
+{
+	static const struct option opts[] = {
+		{ "reason", required_argument, NULL, 'r' }, { "approver", required_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int o;
+
+	*reason = *approver = NULL;
+	optind = 0;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case 'r': *reason = optarg; break;
+		case 'a': *approver = optarg; break;
+		default: return EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1 || *reason == NULL || **reason == '\0' ||
+	    util_parse_int(argv[optind], 1, INT64_MAX, id) != 0)
+		return EXIT_USAGE;
+	if (c->remote_admin != NULL && (*approver = ctl_decider(c, *approver)) == NULL)
+		return EXIT_FAIL;
+	if (*approver == NULL) {
+		ctl_who_am_i(by, bylen);
+		*approver = by;
+	}
+	return 0;
+}
+
 static const char *
 approval_status(const struct approval *a, int64_t now)
 {

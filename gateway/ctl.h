@@ -121,6 +121,12 @@ int cmd_verify(struct ctl *c, int argc, char **argv);
 int cmd_keys_show(struct ctl *c, int argc, char **argv);
 int cmd_keys_rotate(struct ctl *c, int argc, char **argv);
 /* Approval certificates (ctl_cert.c). Each returns 0, or -1 said on stderr. */
+/*
+ * "… deny ID --reason T [--approver NAME]": the options of a denial; over
+ * SSH the approver is the admin. 0, EXIT_USAGE, or EXIT_FAIL (said).
+ */
+int ctl_deny_args(struct ctl *c, int argc, char **argv, long long *id, const char **reason, const char **approver,
+    char *by, size_t bylen);
 int ctl_read_key_file(const char *path, char *line, size_t linelen);
 int ctl_cert_key_check(struct ctl *c, const char *engineer, const char *key_line, char *type, size_t typelen,
     uint8_t **blob, size_t *len);

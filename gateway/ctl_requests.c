@@ -210,31 +210,16 @@ usage:
 int
 cmd_requests_deny(struct ctl *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "reason", required_argument, NULL, 'r' }, { "approver", required_argument, NULL, 'a' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *reason = NULL, *approver = NULL;
+	const char *reason, *approver;
 	char by[128];
 	long long id;
 	int64_t now = (int64_t)time(NULL);
-	int o, r;
+	int r;
 
-	optind = 0;
-	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (o) {
-		case 'r': reason = optarg; break;
-		case 'a': approver = optarg; break;
-		default: goto usage;
-		}
-	}
-	if (optind != argc - 1 || reason == NULL || *reason == '\0' || util_parse_int(argv[optind], 1, INT64_MAX, &id) != 0)
-		goto usage;
-	if (c->remote_admin != NULL && (approver = ctl_decider(c, approver)) == NULL)
-		return EXIT_FAIL;
-	if (approver == NULL) {
-		ctl_who_am_i(by, sizeof(by));
-		approver = by;
+	if ((r = ctl_deny_args(c, argc, argv, &id, &reason, &approver, by, sizeof(by))) != 0) {
+		if (r == EXIT_USAGE)
+			goto usage;
+		return r;
 	}
 	if ((r = request_store_decide(c->st, id, "denied", approver, reason, now)) < 0)
 		return ctl_fail("cannot record the decision: %s", store_errmsg(c->st));
