@@ -266,13 +266,13 @@ on_auth_pubkey(ssh_session eng, const char *user, struct ssh_key_struct *key,
 	keys_fingerprint(key, fp, sizeof(fp));
 	log_info("event=pubkey_ok engineer=%s target=%s key=%s certificate=%s client=%s", s->engineer->name,
 	    s->target->name, fp, is_cert ? "yes" : "no", s->client_addr);
-	if (cert.state == 1)
+	if (cert.state == MON_CERT_ADMITS)
 		return cert_login(s);
 	/* A client that leaves now (BatchMode, no way to answer) is still a refusal on record. */
 	s->auth->pending_reason = "token_missing";
 	snprintf(s->auth->pending_detail, sizeof(s->auth->pending_detail), "publickey accepted for %s; the client gave no "
 	    "approval token (keyboard-interactive) before it left", s->auth->user);
-	if (cert.state == 2) {
+	if (cert.state == MON_CERT_REFUSED) {
 		/* A stale certificate must not lock out an engineer who has a token: the prompt follows. */
 		ssh_string b;
 

@@ -118,10 +118,8 @@ int
 keys_is_cert(const ssh_key key)
 {
 	const char *t = ssh_key_type_to_char(ssh_key_type(key));
-	static const char suffix[] = "-cert-v01@openssh.com";
-	size_t n = t ? strlen(t) : 0, k = sizeof(suffix) - 1;
 
-	return n > k && strcmp(t + n - k, suffix) == 0;
+	return t != NULL && sshcert_is_cert_type(t);
 }
 
 int

@@ -92,13 +92,21 @@ key_fields(const char *plain)
 	return 0;
 }
 
+int
+sshcert_is_cert_type(const char *type)
+{
+	size_t n = strlen(type), k = strlen(CERT_SUFFIX);
+
+	return n > k && strcmp(type + n - k, CERT_SUFFIX) == 0;
+}
+
 /* "ssh-ed25519-cert-v01@openssh.com" -> "ssh-ed25519"; -1 if it is no certificate type we read. */
 static int
 plain_type(const char *cert_type, char *plain, size_t plainlen)
 {
 	size_t n = strlen(cert_type), k = strlen(CERT_SUFFIX);
 
-	if (n <= k || strcmp(cert_type + n - k, CERT_SUFFIX) != 0 || n - k >= plainlen)
+	if (!sshcert_is_cert_type(cert_type) || n - k >= plainlen)
 		return -1;
 	memcpy(plain, cert_type, n - k);
 	plain[n - k] = '\0';

@@ -46,6 +46,9 @@ int sshcert_make(const struct sigkey *ca, const uint8_t *key_blob, size_t key_le
 /* Read a certificate and check its signature by the CA it names. 0, or -1 with why in err. */
 int sshcert_parse(const uint8_t *blob, size_t len, struct sshcert *c, char *err, size_t errlen);
 
+/* Is type an OpenSSH certificate type ("…-cert-v01@openssh.com")? */
+int sshcert_is_cert_type(const char *type);
+
 /* Is name one of its principals? */
 int sshcert_has_principal(const struct sshcert *c, const char *name);
 

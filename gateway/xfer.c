@@ -322,7 +322,7 @@ xfer_tool_done(struct session *s)
 
 	if (s->xfer == NULL || s->xfer->tool == NULL)
 		return;
-	/* rsync and git: what was run and the bytes each way; their file lists are not parsed. */
+	/* rsync, git and tar: what was run and the bytes each way; their file lists are not parsed. */
 	struct transfer_row t = { .protocol = s->xfer->tool, .op = s->xfer->tool_write ? "upload" : "download",
 		.path = s->xfer->tool_command, .bytes_read = s->to_engineer.moved, .bytes_written = s->to_target.moved,
 		.status = status, .message = "the tool's own protocol: files not listed" };

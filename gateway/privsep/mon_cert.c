@@ -18,15 +18,6 @@
 #include "sigkey.h"
 #include "sshcert.h"
 
-int
-mon_is_cert_type(const char *type)
-{
-	static const char suffix[] = "-cert-v01@openssh.com";
-	size_t n = strlen(type), k = sizeof(suffix) - 1;
-
-	return n > k && strcmp(type + n - k, suffix) == 0;
-}
-
 /* The certificate's verdict for engineer on target now, before any use is taken. */
 static enum approval_verdict
 judge(struct monitor *m, const struct sshcert *c, const struct principal *p, const struct target *t, int64_t now,
@@ -81,7 +72,7 @@ mon_cert_offered(struct monitor *m, const struct principal *p, const struct targ
 	enum approval_verdict v;
 	int authorized = 0;
 
-	m->cert_state = CERT_NONE;
+	m->cert_state = MON_CERT_NONE;
 	if (c == NULL || sshcert_parse_line(line, type, sizeof(type), &blob, &len) != 0 ||
 	    sshcert_parse(blob, len, c, err, sizeof(err)) != 0)
 		goto out;	/* libssh read it, we cannot: not a certificate we know; the key is refused */
@@ -94,7 +85,7 @@ mon_cert_offered(struct monitor *m, const struct principal *p, const struct targ
 	m->cert_serial = (int64_t)(c->serial > INT64_MAX ? 0 : c->serial);
 	m->cert_verdict = v;
 	snprintf(m->cert_why, sizeof(m->cert_why), "%s", why[0] ? why : approval_verdict_text(v));
-	m->cert_state = v == APPROVAL_OK ? CERT_ADMITS : CERT_REFUSED;
+	m->cert_state = v == APPROVAL_OK ? MON_CERT_ADMITS : MON_CERT_REFUSED;
 	log_info("event=approval_certificate serial=%llu verdict=%s", (unsigned long long)c->serial,
 	    approval_verdict_code(v));
 out:

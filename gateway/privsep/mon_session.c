@@ -32,6 +32,7 @@
 #include "monwire.h"
 #include "recorder.h"
 #include "report.h"
+#include "sshcert.h"
 #include "store.h"
 #include "transfers.h"
 #include "strbuf.h"
@@ -237,7 +238,7 @@ mon_h_pubkey(struct monitor *m, struct mon_req *q)
 	    (*q->u.pubkey.target == '\0' || t != NULL)) {
 		memcpy(type, q->u.pubkey.key, (size_t)(sp - q->u.pubkey.key));
 		type[sp - q->u.pubkey.key] = '\0';
-		if (mon_is_cert_type(type)) {
+		if (sshcert_is_cert_type(type)) {
 			/* Only toward a device, for an engineer: an approval certificate. */
 			ok = t != NULL && admin == NULL && mon_cert_offered(m, p, t, q->u.pubkey.key);
 		} else if (ssh_pki_import_pubkey_base64(sp + 1, ssh_key_type_from_name(type), &key) == SSH_OK &&
@@ -263,12 +264,12 @@ mon_h_pubkey(struct monitor *m, struct mon_req *q)
 			m->started_at = mon_now();
 	}
 	if (!ok)
-		m->cert_state = CERT_NONE;
+		m->cert_state = MON_CERT_NONE;
 	mbuf_begin(&m->out, MON_R_PUBKEY);
 	mbuf_u8(&m->out, (uint8_t)ok);
 	mbuf_u8(&m->out, (uint8_t)m->cert_state);
-	mbuf_str(&m->out, m->cert_state == CERT_REFUSED ? approval_verdict_code(m->cert_verdict) : "");
-	mbuf_str(&m->out, m->cert_state == CERT_REFUSED ? m->cert_why : "");
+	mbuf_str(&m->out, m->cert_state == MON_CERT_REFUSED ? approval_verdict_code(m->cert_verdict) : "");
+	mbuf_str(&m->out, m->cert_state == MON_CERT_REFUSED ? m->cert_why : "");
 	return mon_send_frame(m);
 }
 
@@ -308,7 +309,7 @@ login_banner(struct monitor *m, char *out, size_t outlen)
 	util_time_iso(a->valid_until, until, sizeof(until));
 	strbuf_init_fixed(&b, out, outlen);
 	strbuf_addf(&b, "remgate: approval %lld%s, ticket %s, phase %s, valid until %s\r\n", (long long)a->id,
-	    m->cert_state == CERT_ADMITS ? " (approval certificate)" : "", a->ticket, a->phase ? a->phase : "diagnose",
+	    m->cert_state == MON_CERT_ADMITS ? " (approval certificate)" : "", a->ticket, a->phase ? a->phase : "diagnose",
 	    until);
 	if (a->phase == NULL || strcmp(a->phase, "implement") != 0)
 		strbuf_addf(&b, "remgate: diagnosis only: major operations and file uploads need an implement approval\r\n");
@@ -381,7 +382,7 @@ mon_h_token(struct monitor *m, struct mon_req *q)
 	if (mon_store(m) == NULL)
 		return token_refused(m, "store_failed", "the gateway cannot read its store; no session was opened", NULL);
 	approval_clear(&m->approval);
-	if (m->cert_state == CERT_ADMITS)	/* judged again now: revoked or used up since publickey counts */
+	if (m->cert_state == MON_CERT_ADMITS)	/* judged again now: revoked or used up since publickey counts */
 		v = approval_check_id(m->store, m->cert_serial, m->engineer->name, m->target->name, mon_now(),
 		    &m->approval);
 	else
@@ -509,7 +510,7 @@ mon_h_target(struct monitor *m, struct mon_req *q)
 	    audit_session_recording(m->store, m->sid, recorder_path(m->rec)) != 0)
 		log_error("event=store_failed op=session_begin error=\"%s\"", store_errmsg(m->store));
 	snprintf(detail, sizeof(detail), "ticket %s, level %d, phase %s%s", m->approval.ticket, m->approval.level,
-	    m->approval.phase, m->cert_state == CERT_ADMITS ? ", by approval certificate" : "");
+	    m->approval.phase, m->cert_state == MON_CERT_ADMITS ? ", by approval certificate" : "");
 	mon_event(m, "session_start", NULL, detail);
 	log_info("event=session_start engineer=%s target=%s approval=%lld ticket=%s client=%s",
 	    m->engineer->name, m->target->name, (long long)m->approval.id, m->approval.ticket, m->client_addr);

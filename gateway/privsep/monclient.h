@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "cmdlog.h"
+#include "monwire.h"
 #include "transfers.h"
 
 struct narrative;
@@ -58,7 +59,7 @@ int mc_flush(void);
 /* Requests. Each returns -1 if the monitor cannot be asked. */
 /* key: "TYPE BASE64". 1 accepted, 0 not. */
 int mc_pubkey(const char *engineer, const char *target, const char *key);
-/* The same, and what the monitor made of an approval certificate (state: 0 none, 1 admits, 2 refused). */
+/* The same, and what the monitor made of an approval certificate (state: enum mon_cert_state). */
 struct mc_cert {
 	int state;
 	char code[64];

@@ -78,7 +78,7 @@ struct monitor {
 	enum phase phase;
 	unsigned once_seen;		/* bit per request type */
 	int sync_wanted;		/* a MON_SYNC in this read: answer after its commit */
-	int cert_state;			/* an approval certificate at publickey (mon_cert.c): CERT_* */
+	int cert_state;			/* an approval certificate at publickey (mon_cert.c): MON_CERT_* */
 	int64_t cert_serial;		/* its approval */
 	int cert_verdict;		/* enum approval_verdict, when it does not admit */
 	char cert_why[300];
@@ -137,8 +137,6 @@ int mon_h_end(struct monitor *m, struct mon_req *q);
 int mon_h_sync(struct monitor *m, struct mon_req *q);
 
 /* Approval certificates (mon_cert.c). */
-enum { CERT_NONE, CERT_ADMITS, CERT_REFUSED };
-int mon_is_cert_type(const char *type);
 /* A certificate line offered by p for t: 1 if its certified key is p's (m->cert_* then say whether it admits). */
 int mon_cert_offered(struct monitor *m, const struct principal *p, const struct target *t, const char *line);
 /* mon_review.c: the command guard's reviews. */

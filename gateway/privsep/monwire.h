@@ -51,6 +51,9 @@ enum mon_type {
 	MON_R_SYNC,		/* (empty) all rows before the MON_SYNC are in the store */
 };
 
+/* MON_R_PUBKEY's certificate state: what the monitor made of an approval certificate. */
+enum mon_cert_state { MON_CERT_NONE = 0, MON_CERT_ADMITS = 1, MON_CERT_REFUSED = 2 };
+
 /* MON_ENGREQ's operations: an engineer's access requests (request.h). */
 enum mon_engreq_op { ENGREQ_CREATE = 1, ENGREQ_LIST, ENGREQ_CANCEL, ENGREQ_STATUS, ENGREQ_COLLECT };
 /* MON_R_ENGREQ's status for ENGREQ_STATUS. */
