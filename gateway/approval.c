@@ -254,6 +254,21 @@ approval_check(struct store *st, const char *token, const char *engineer,
 }
 
 enum approval_verdict
+approval_recheck(struct store *st, int64_t id, int64_t now)
+{
+	struct approval a;
+	enum approval_verdict v;
+	int r;
+
+	memset(&a, 0, sizeof(a));
+	if ((r = store_approval_get(st, id, &a, NULL)) != 0)
+		return r == 1 ? APPROVAL_TOKEN_WRONG : APPROVAL_STORE_ERROR;
+	v = approval_state(&a, now);
+	approval_clear(&a);
+	return v == APPROVAL_USED_UP ? APPROVAL_OK : v;	/* its use is the one this connection took */
+}
+
+enum approval_verdict
 approval_check_id(struct store *st, int64_t id, const char *engineer, const char *target, int64_t now,
     struct approval *out)
 {

@@ -106,6 +106,8 @@ enum approval_verdict approval_check(struct store *st, const char *token,
     const char *engineer, const char *target, int64_t now, struct approval *out);
 
 /* Atomically take one use of approval id if it is still valid at now. */
+/* A later session under a use already taken: revoked, not yet or no longer valid; the count is not looked at. */
+enum approval_verdict approval_recheck(struct store *st, int64_t id, int64_t now);
 enum approval_verdict approval_consume(struct store *st, int64_t id, int64_t now);
 
 /* Give back a use taken by approval_consume when the session never opened. 0 or -1. */

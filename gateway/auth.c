@@ -1,9 +1,9 @@
 /*
  * Who may pass: the engineer's public key, then (partial success) the
- * approval token by keyboard-interactive. The monitor decides both: it
- * checks the key again, checks and reserves the approval, opens the
- * recording and the TCP connection to the target, and signs the one login
- * to it as an agent; a refusal at any point gives the use back.
+ * approval token by keyboard-interactive (or an approval certificate at
+ * publickey alone). The monitor decides both: it checks the key again and
+ * the approval. Using the approval and the device login wait for the
+ * first session channel (session_begin).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -291,27 +291,18 @@ on_auth_pubkey(ssh_session eng, const char *user, struct ssh_key_struct *key,
 	return SSH_AUTH_PARTIAL;
 }
 
-/* The engineer-facing sentence for a target failure; details stay in the log. */
-static const char *
-target_failure_text(enum target_result r)
-{
-	switch (r) {
-	case TARGET_UNREACHABLE: return "the target is unreachable from the gateway";
-	case TARGET_HOSTKEY_MISMATCH: return "the target's host key does not match the pinned key; the gateway did not log in";
-	case TARGET_AUTH_FAILED: return "the target refused the gateway's credentials";
-	default: return "the gateway could not open a session on the target";
-	}
-}
-
-/* The token answer: the monitor checks and reserves the approval; then the login to the target. */
+/*
+ * The token answer (or an approval certificate's ""): the monitor checks
+ * it. Nothing is used and the device is not touched until a session
+ * channel opens (session_begin).
+ */
 static int
 token_step(struct session *s, const char *answer)
 {
-	enum target_result tr;
-	char code[100], text[2000], detail[512];
-	int tcp = -1, agent = -1, r;
+	char code[100], text[2000];
+	int r;
 
-	r = mc_token(answer ? answer : "", code, sizeof(code), text, sizeof(text), &tcp, &agent, &s->implement, &s->allow_ops);
+	r = mc_token(answer ? answer : "", code, sizeof(code), text, sizeof(text), &s->implement, &s->allow_ops);
 	if (r < 0) {
 		refuse(s, "internal_error", "the gateway's monitor could not be asked; no session was opened", NULL);
 		return -1;
@@ -320,14 +311,6 @@ token_step(struct session *s, const char *answer)
 		refuse_as(s, 1, code, text, NULL);	/* the monitor has it on record */
 		return -1;
 	}
-	tr = target_connect_fd(s->target, tcp, agent, s->cfg->target_connect_timeout, &s->tc, detail, sizeof(detail));
-	if (tr != TARGET_OK) {
-		/* No session: the monitor records the refusal, drops the file and gives the use back. */
-		mc_target_result(target_result_code(tr), detail);
-		refuse_as(s, 1, target_result_code(tr), target_failure_text(tr), detail);
-		return -1;
-	}
-	mc_target_result("ok", "");
 	if (text[0] != '\0') {
 		/* The monitor's login banner: which approval, which phase, recorded. */
 		ssh_string b = ssh_string_from_char(text);
@@ -337,17 +320,15 @@ token_step(struct session *s, const char *answer)
 			ssh_string_free(b);
 		}
 	}
-	if (session_start_recording(s, detail, sizeof(detail)) != 0) {
-		tell_engineer(s, detail);
-		return -1;
-	}
 	return 0;
 }
 
-/* The monitor wrote the session row and its start event; the child keeps its own clock. */
+/* In: a session starts with each session channel (session_begin). */
 static void
-begin_session(struct session *s)
+admitted(struct session *s)
 {
+	s->authenticated = 1;
+	alarm(0);	/* login grace over */
 	s->started_at = (int64_t)time(NULL);
 	s->last_activity = s->started_at;
 }
@@ -359,10 +340,7 @@ cert_login(struct session *s)
 	s->auth->pending_reason = NULL;
 	if (token_step(s, "") != 0)
 		return SSH_AUTH_DENIED;
-	relay_setup_target_callbacks(s);
-	s->authenticated = 1;
-	alarm(0);	/* login grace over */
-	begin_session(s);
+	admitted(s);
 	return SSH_AUTH_SUCCESS;
 }
 
@@ -398,11 +376,8 @@ on_kbdint(struct session *s, ssh_message msg)
 		ssh_message_reply_default(msg);
 		return 0;
 	}
-	relay_setup_target_callbacks(s);
-	s->authenticated = 1;
-	alarm(0);	/* login grace over */
+	admitted(s);
 	ssh_message_auth_reply_success(msg, 0);
-	begin_session(s);
 	return 0;
 }
 

@@ -662,6 +662,9 @@ parse_top(struct loader *ld, const yaml_node_t *root)
 		} else if (strcmp(key, "engineer_reports_per_session") == 0) {
 			if ((r = want_int(ld, v, key, 1, 100, 0, &ll)) == 0)
 				cfg->engineer_reports_per_session = (int)ll;
+		} else if (strcmp(key, "max_channels_per_connection") == 0) {
+			if ((r = want_int(ld, v, key, 1, 1000, 0, &ll)) == 0)
+				cfg->max_channels_per_connection = (int)ll;
 		} else if (strcmp(key, "gateway_name") == 0) {
 			if ((r = want_string(ld, v, key, &cfg->gateway_name)) == 0 && strpbrk(cfg->gateway_name, " \t\"") != NULL)
 				r = fail_at(ld, v, "'gateway_name' must not contain spaces or quotes, found '%s'", cfg->gateway_name);
@@ -704,7 +707,7 @@ parse_top(struct loader *ld, const yaml_node_t *root)
 		} else {
 			r = fail_at(ld, k, "unknown key '%s' (expected listen, state_dir, host_key, signing_key, approval_ca, engineer_macs, "
 			    "recording_flush_ms, log, log_level, login_grace_time, target_connect_timeout, "
-			    "max_connections, escrow_public_key, max_startups, per_source_max_startups, max_session_time, idle_timeout, approval_warning, review_timeout, request_ttl, engineer_reports_per_session, "
+			    "max_connections, escrow_public_key, max_startups, per_source_max_startups, max_session_time, idle_timeout, approval_warning, review_timeout, request_ttl, engineer_reports_per_session, max_channels_per_connection, "
 			    "privsep_user, privsep_dir, control_socket, policy_file, gateway_name, fault_levels, engineers, admins, targets, notify)", key);
 		}
 		if (r != 0)
@@ -768,6 +771,7 @@ config_load(const char *path, struct config **out, char *err, size_t errlen)
 	ld.cfg->max_connections = 1000;
 	ld.cfg->recording_flush_ms = 1000;
 	ld.cfg->engineer_reports_per_session = 3;
+	ld.cfg->max_channels_per_connection = 10;
 	/* start is twice the per-source cap: one flooding address alone never starts random drops for others. */
 	ld.cfg->startups = (struct startups_policy){ .start = 20, .rate = 30, .full = 100, .per_source = 10 };
 	ld.cfg->max_session_time = 12 * 3600;

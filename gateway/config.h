@@ -92,6 +92,7 @@ struct config {
 	uint8_t escrow_pub[32];
 	struct startups_policy startups;	/* max_startups, per_source_max_startups */
 	int engineer_reports_per_session;
+	int max_channels_per_connection;	/* session channels one connection may open, one after another */
 	int64_t max_session_time;	/* seconds a session may last; 0: no limit */
 	int64_t idle_timeout;		/* seconds without a byte either way; 0: no limit */
 	int64_t review_timeout;		/* seconds a command waits for a review before it is refused */

@@ -31,7 +31,8 @@ struct relay_state {
 	int exit_core;
 	int64_t closing_since;		/* we began closing (0: not yet); the peer gets 5 s to answer */
 	int pty;
-	char refused[700];		/* the command guard refused the exec: this line, then exit 126 */
+	int asked;			/* shell, exec or a subsystem was asked for (a refused open answers then) */
+	char refused[700];		/* the command guard refused the exec, or the session could not begin: this line, then exit 126 */
 	char *held_exec;		/* an exec waiting for its review (guardgate.c) */
 };
 
@@ -198,6 +199,8 @@ eng_pty(ssh_session session, ssh_channel channel, const char *term, int cols, in
 	(void)channel;
 	(void)px;
 	(void)py;
+	if (s->tc.channel == NULL)
+		return 0;	/* no session: the refusal follows the shell or exec request */
 	if (s->started)
 		return -1;
 	if (ssh_channel_request_pty_size(s->tc.channel, term, cols, rows) != SSH_OK) {
@@ -221,6 +224,8 @@ eng_window_change(ssh_session session, ssh_channel channel, int cols, int rows,
 	(void)channel;
 	(void)px;
 	(void)py;
+	if (s->tc.channel == NULL)
+		return 0;
 	record_json(s, REC_RESIZE, NULL, NULL, "cols", cols, "rows", rows);
 	return ssh_channel_change_pty_size(s->tc.channel, cols, rows) == SSH_OK ? 0 : -1;
 }
@@ -232,6 +237,8 @@ eng_env(ssh_session session, ssh_channel channel, const char *name, const char *
 
 	(void)session;
 	(void)channel;
+	if (s->tc.channel == NULL)
+		return 0;
 	if (s->started || !policy_env_allowed(name)) {
 		log_debug("event=env_refused name=%s", name);
 		return -1;
@@ -257,7 +264,7 @@ eng_signal(ssh_session session, ssh_channel channel, const char *sig, void *user
 
 	(void)session;
 	(void)channel;
-	if (s->started)
+	if (s->started && s->tc.channel != NULL)
 		ssh_channel_request_send_signal(s->tc.channel, sig);
 }
 
@@ -278,6 +285,9 @@ eng_shell(ssh_session session, ssh_channel channel, void *userdata)
 
 	(void)session;
 	(void)channel;
+	rs(s)->asked = 1;
+	if (s->tc.channel == NULL)
+		return 0;	/* the loop says why the session could not begin */
 	if (s->started)
 		return -1;
 	if (ssh_channel_request_shell(s->tc.channel) != SSH_OK) {
@@ -322,6 +332,9 @@ eng_exec(ssh_session session, ssh_channel channel, const char *command, void *us
 	char guard[CMDLOG_GUARD_MAX];
 
 	(void)session;
+	rs(s)->asked = 1;
+	if (s->tc.channel == NULL)
+		return 0;	/* the loop says why the session could not begin */
 	if (s->started || rs(s)->held_exec != NULL)
 		return -1;
 	switch (guardgate_exec(s, command, guard, sizeof(guard), rs(s)->refused, sizeof(rs(s)->refused))) {
@@ -360,6 +373,9 @@ eng_subsystem(ssh_session session, ssh_channel channel, const char *subsystem, v
 	char detail[200];
 
 	(void)session;
+	rs(s)->asked = 1;
+	if (s->tc.channel == NULL)
+		return 0;	/* the loop says why the session could not begin */
 	if (strcmp(subsystem, "sftp") != 0) {
 		snprintf(detail, sizeof(detail), "subsystem '%s' refused", subsystem);
 		session_event(s, "request_refused", policy_refusal_reason("subsystem"), detail);
@@ -391,18 +407,45 @@ eng_agent(ssh_session session, ssh_channel channel, void *userdata)
 	    "agent forwarding refused");
 }
 
+/* A session channel open that cannot be taken: said in the log and the events (libssh sends no reason text). */
+static ssh_channel
+refuse_open(struct session *s, const char *reason, const char *detail)
+{
+	log_info("event=channel_refused reason=%s detail=\"%s\"", reason, detail);
+	if (s->authenticated && !s->command_mode)
+		session_event(s, "request_refused", reason, detail);
+	return NULL;
+}
+
+/*
+ * A session channel: each is its own session, one at a time. A client
+ * that closed its last channel may open the next before the relay has
+ * seen both ends out: that one's end goes on record first.
+ */
 ssh_channel
 relay_open_channel(ssh_session eng, void *userdata)
 {
 	struct session *s = userdata;
 	struct ssh_channel_callbacks_struct *cb;
+	char why[700], detail[200];
 
-	if (!s->authenticated || s->chan != NULL) {
-		log_info("event=channel_refused reason=%s", s->chan ? "one_channel_per_connection" : "not_authenticated");
-		return NULL;
-	}
+	if (!s->authenticated)
+		return refuse_open(s, "not_authenticated", "a channel before authentication");
 	if (s->command_mode)
-		return engcmd_open_channel(s, eng);
+		return s->chan == NULL ? engcmd_open_channel(s, eng) :
+		    refuse_open(s, "one_channel_per_command", "a second channel on a gateway command login");
+	if (s->chan != NULL && (s->last_channel || !chan_in_closed(&s->eng_end)))
+		return refuse_open(s, "one_session_at_a_time", "a session channel while another is open on this connection");
+	if (s->nchannels >= s->cfg->max_channels_per_connection) {
+		snprintf(detail, sizeof(detail), "session channel %d on one connection (max_channels_per_connection %d)",
+		    s->nchannels + 1, s->cfg->max_channels_per_connection);
+		return refuse_open(s, "too_many_channels", detail);
+	}
+	if (s->chan != NULL) {
+		if (s->end_reason == END_NONE)
+			s->end_reason = END_ENGINEER_CLOSED;
+		session_channel_end(s);
+	}
 	if ((s->chan = ssh_channel_new(eng)) == NULL)
 		return NULL;
 	cb = &rs(s)->eng_cb;
@@ -422,7 +465,28 @@ relay_open_channel(ssh_session eng, void *userdata)
 	/* x11-req has no callback on purpose: the message handler refuses it. */
 	ssh_callbacks_init(cb);
 	ssh_set_channel_callbacks(s->chan, cb);
+	/* The channel is answered either way: a session that cannot begin says why on it, then exit 126. */
+	if (session_begin(s, why, sizeof(why)) != 0)
+		snprintf(rs(s)->refused, sizeof(rs(s)->refused), "%s", why);
 	return s->chan;
+}
+
+void
+relay_end_channel(struct session *s)
+{
+	if (s->chan != NULL) {
+		if (s->relay != NULL)
+			ssh_remove_channel_callbacks(s->chan, &s->relay->eng_cb);
+		ssh_channel_free(s->chan);
+		s->chan = NULL;
+	}
+	if (s->tc.channel != NULL) {
+		if (s->relay != NULL)
+			ssh_remove_channel_callbacks(s->tc.channel, &s->relay->tgt_cb);
+		ssh_channel_free(s->tc.channel);
+		s->tc.channel = NULL;
+	}
+	relay_free(s);
 }
 
 /* ---- target channel ------------------------------------------------ */
@@ -584,8 +648,23 @@ relay_pump(struct session *s)
 	int64_t now = (int64_t)time(NULL);
 	int out_done, in_done, ended;
 
-	if (s->chan == NULL || s->tc.channel == NULL)
+	if (s->chan == NULL)
 		return;
+	if (s->tc.channel == NULL) {
+		/* The session could not begin: said when the client asks for a shell or command, or it leaves. */
+		if (rs(s)->closing_since == 0 && (rs(s)->asked || chan_in_closed(eng))) {
+			if (!chan_in_closed(eng)) {
+				tell_engineer(s, rs(s)->refused);
+				settle_evidence(s);
+				ssh_channel_request_send_exit_status(s->chan, 126);
+				send_eof(s, eng, s->chan, "\1");
+			}
+			send_close(s, eng, s->chan, now);
+		}
+		if (chan_in_closed(eng) || (rs(s)->closing_since > 0 && now - rs(s)->closing_since >= 5))
+			s->done = 1;
+		return;
+	}
 	if (rs(s)->held_exec != NULL && !chan_in_closed(eng))
 		held_exec_decided(s);
 	if (s->started && rs(s)->pty)

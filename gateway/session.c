@@ -89,7 +89,7 @@ command_found(void *arg, const struct cmd_entry *e)
 	mc_command(e);
 }
 
-int
+static int
 session_start_recording(struct session *s, char *err, size_t errlen)
 {
 	struct cmdlog_hooks hooks = { .arg = s, .entry = command_found };
@@ -135,11 +135,94 @@ end_session(struct session *s)
 	int64_t bytes_out = s->to_engineer.moved + s->to_engineer_err.moved;
 	enum end_reason why = s->end_reason != END_NONE ? s->end_reason : END_CLOSED;
 
+	if (!s->session_open)
+		return;
+	s->session_open = 0;
 	xfer_finish(s);	/* files still open are recorded as incomplete */
 	if (s->cmds != NULL)
 		cmdlog_finish(s->cmds, recorder_now_us());
 	if (mc_end(s->exit_status, s->exit_signal, end_reason_name(why), bytes_in, bytes_out) != 0)
 		log_error("event=monitor_lost op=session_end");
+}
+
+int
+session_begin(struct session *s, char *why, size_t whylen)
+{
+	char code[100], text[600], detail[512], sid[SESSION_ID_LEN + 1];
+	int tcp = -1, agent = -1, r;
+	enum target_result tr;
+
+	s->nchannels++;
+	r = mc_open(sid, sizeof(sid), code, sizeof(code), text, sizeof(text), &tcp, &agent);
+	if (r <= 0) {
+		snprintf(why, whylen, "%s", r < 0 ? "the gateway's monitor could not be asked; no session was opened" : text);
+		log_info("event=session_refused reason=%s detail=\"%s\"", r < 0 ? "internal_error" : code, why);
+		s->last_channel = 1;
+		return -1;
+	}
+	snprintf(s->sid, sizeof(s->sid), "%s", sid);
+	log_set_sid(sid);
+	if (s->tc.session == NULL) {
+		tr = target_connect_fd(s->target, tcp, agent, s->cfg->target_connect_timeout, &s->tc, detail,
+		    sizeof(detail));
+	} else {
+		/* A later session: a channel on the device login, opened blocking like the first. */
+		if (s->target_in_event)
+			ssh_event_remove_session(s->event, s->tc.session);
+		s->target_in_event = 0;
+		ssh_set_blocking(s->tc.session, 1);
+		tr = target_open_channel(&s->tc, s->target, detail, sizeof(detail));
+	}
+	if (tr != TARGET_OK) {
+		/* No session: the monitor records the refusal and drops the file (and gives the use back if it was this one's). */
+		mc_target_result(target_result_code(tr), detail);
+		snprintf(why, whylen, "%s", target_result_text(tr));
+		log_info("event=session_refused reason=%s detail=\"%s\"", target_result_code(tr), detail);
+		s->last_channel = 1;
+		return -1;
+	}
+	mc_target_result("ok", "");
+	s->session_open = 1;
+	s->started_at = s->last_activity = (int64_t)time(NULL);
+	relay_setup_target_callbacks(s);
+	if (session_start_recording(s, detail, sizeof(detail)) != 0) {
+		snprintf(why, whylen, "%s", detail);
+		s->end_reason = END_RECORDING_FAILED;
+		s->last_channel = 1;
+		return -1;
+	}
+	return 0;
+}
+
+void
+session_channel_end(struct session *s)
+{
+	end_session(s);
+	relay_end_channel(s);
+	escrow_free(s->escrow);
+	s->escrow = NULL;
+	cmdlog_free(s->cmds);
+	s->cmds = NULL;
+	xfer_finish(s);
+	relaybuf_free(&s->to_target);
+	relaybuf_free(&s->to_engineer);
+	relaybuf_free(&s->to_engineer_err);
+	memset(&s->to_target, 0, sizeof(s->to_target));
+	memset(&s->to_engineer, 0, sizeof(s->to_engineer));
+	memset(&s->to_engineer_err, 0, sizeof(s->to_engineer_err));
+	s->to_engineer_err.is_stderr = 1;
+	memset(&s->eng_end, 0, sizeof(s->eng_end));
+	memset(&s->dev_end, 0, sizeof(s->dev_end));
+	s->eng_end.side = "engineer";
+	s->dev_end.side = "device";
+	s->started = 0;
+	s->exit_status = -1;
+	s->exit_signal[0] = '\0';
+	s->end_reason = END_NONE;
+	s->done = 0;
+	s->recording = 0;
+	s->ncmds = 0;
+	s->started_at = (int64_t)time(NULL);	/* a connection with no channel: the monitor's idle_timeout */
 }
 
 /* Once shell or exec runs, the target's packets are read by the same loop. */
@@ -225,7 +308,7 @@ ssh_broken(ssh_session sess)
 static void
 run_loop(struct session *s)
 {
-	while (!s->done) {
+	for (;;) {
 		int wait = guardgate_wait_ms(s);
 
 		/* An error here means one side broke; the checks below say which. */
@@ -273,6 +356,21 @@ run_loop(struct session *s)
 			engcmd_pump(s);
 		else if (s->authenticated)
 			relay_pump(s);
+		if (s->done) {
+			/*
+			 * One session channel ended; the client may open another on this
+			 * connection. After the last one allowed the connection ends, so a
+			 * multiplexing master (ControlPersist) is replaced by a new one,
+			 * rather than living on and refusing every client.
+			 */
+			if (s->command_mode || s->last_channel)
+				break;
+			if (s->nchannels >= s->cfg->max_channels_per_connection) {
+				log_info("event=connection_end reason=max_channels_per_connection sessions=%d", s->nchannels);
+				break;
+			}
+			session_channel_end(s);
+		}
 		if (s->cmds != NULL)
 			cmdlog_tick(s->cmds, recorder_now_us());
 		/* Never relay unrecorded: what was recorded this turn reaches the monitor now. */
@@ -299,11 +397,10 @@ run_loop(struct session *s)
 		}
 		if (session_stop_requested)
 			break;	/* the monitor asks before login or during a gateway command; sessions get a STOP */
-		if (s->authenticated && s->chan == NULL && s->started_at > 0 &&
-		    (int64_t)time(NULL) - s->started_at > s->cfg->login_grace_time) {
-			s->end_reason = END_NO_CHANNEL;
+		/* Without a channel, an engineer's connection is ended by the monitor (idle_timeout); a command login here. */
+		if (s->authenticated && s->command_mode && s->chan == NULL && s->started_at > 0 &&
+		    (int64_t)time(NULL) - s->started_at > s->cfg->login_grace_time)
 			break;
-		}
 	}
 }
 
@@ -362,8 +459,7 @@ session_run(const struct config *cfg, ssh_bind bind, int fd, int startup_fd, con
 	run_loop(s);
 	alarm(0);
 	auth_finish_refused(s);
-	if (s->authenticated && !s->command_mode)
-		end_session(s);
+	end_session(s);
 	rc = 0;
 out:
 	if (s->event != NULL) {

@@ -51,6 +51,15 @@ struct session {
 	char *allow_ops;		/* its pre-approved major operations, space-separated, or NULL */
 	struct engcmd *ecmd;
 
+	/*
+	 * Session channels come one after another (max_channels_per_connection):
+	 * each is its own session, with the fields from here to the end reset
+	 * between them (session_channel_end); the device login stays.
+	 */
+	int nchannels;			/* session channels opened on this connection */
+	int session_open;		/* the monitor has the current channel's session on record */
+	int last_channel;		/* a refusal or a failed device side: the connection ends with this channel */
+
 	/* The relay: its callbacks and exit bookkeeping are relay.c's own (struct relay_state). */
 	struct relay_state *relay;
 	struct target_conn tc;
@@ -86,8 +95,15 @@ extern volatile sig_atomic_t session_stop_requested;
 int session_run(const struct config *cfg, ssh_bind bind, int fd, int startup_fd, const char *client_addr,
     const char *sid, int monitor_fd);
 
-/* The session is open: record from now on (escrow key, command log, relay taps). 0 or -1. */
-int session_start_recording(struct session *s, char *err, size_t errlen);
+/*
+ * A session channel opened: the monitor begins its session (the first
+ * uses the approval and signs the device login), then the device side
+ * (the login, or a channel on it) and the recording. 0, or -1 with the
+ * engineer's sentence in why (the refusal is on record).
+ */
+int session_begin(struct session *s, char *why, size_t whylen);
+/* The current channel is over (or given up for a new one): its end on record, its state reset. */
+void session_channel_end(struct session *s);
 /* "remgate: line" on the engineer's stderr (if the channel is open). */
 void tell_engineer(struct session *s, const char *line);
 /* A record of type with a small JSON or text payload (to the monitor). */
@@ -109,6 +125,8 @@ void relay_setup_target_callbacks(struct session *s);
 /* Route the relay buffers' bytes into the recording and the command log. */
 void relay_setup_recording(struct session *s);
 ssh_channel relay_open_channel(ssh_session eng, void *userdata);
+/* Let go of both channels and the relay's state (the callbacks first). */
+void relay_end_channel(struct session *s);
 /* Move buffered bytes and EOF/close along; called after every poll. */
 void relay_pump(struct session *s);
 

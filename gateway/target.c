@@ -136,19 +136,40 @@ target_connect_fd(const struct target *t, int fd, int agent_fd, int64_t timeout,
 		r = TARGET_AUTH_FAILED;
 		goto fail;
 	}
-	if ((out->channel = ssh_channel_new(s)) == NULL || ssh_channel_open_session(out->channel) != SSH_OK) {
-		snprintf(detail, detail_len, "target %s refused a session channel: %s", t->name, ssh_get_error(s));
-		ssh_channel_free(out->channel);
-		out->channel = NULL;
-		r = TARGET_CHANNEL_FAILED;
+	out->session = s;
+	if ((r = target_open_channel(out, t, detail, detail_len)) != TARGET_OK) {
+		out->session = NULL;
 		goto fail;
 	}
-	out->session = s;
 	return TARGET_OK;
 fail:
 	ssh_disconnect(s);
 	ssh_free(s);
 	return r;
+}
+
+enum target_result
+target_open_channel(struct target_conn *c, const struct target *t, char *detail, size_t detail_len)
+{
+	if ((c->channel = ssh_channel_new(c->session)) == NULL || ssh_channel_open_session(c->channel) != SSH_OK) {
+		snprintf(detail, detail_len, "target %s refused a session channel: %s", t->name, ssh_get_error(c->session));
+		ssh_channel_free(c->channel);
+		c->channel = NULL;
+		return TARGET_CHANNEL_FAILED;
+	}
+	return TARGET_OK;
+}
+
+const char *
+target_result_text(enum target_result r)
+{
+	switch (r) {
+	case TARGET_OK: return "ok";
+	case TARGET_UNREACHABLE: return "the target is unreachable from the gateway";
+	case TARGET_HOSTKEY_MISMATCH: return "the target's host key does not match the pinned key; the gateway did not log in";
+	case TARGET_AUTH_FAILED: return "the target refused the gateway's credentials";
+	default: return "the gateway could not open a session on the target";
+	}
 }
 
 void

@@ -24,6 +24,8 @@ enum target_result {
 };
 
 const char *target_result_code(enum target_result r);
+/* The engineer-facing sentence for a result; details stay in the log. */
+const char *target_result_text(enum target_result r);
 
 struct target_conn {
 	ssh_session session;
@@ -39,6 +41,8 @@ struct target_conn {
  */
 enum target_result target_connect_fd(const struct target *t, int fd, int agent_fd, int64_t timeout,
     struct target_conn *out, char *detail, size_t detail_len);
+/* Another session channel on a logged-in connection (blocking). */
+enum target_result target_open_channel(struct target_conn *c, const struct target *t, char *detail, size_t detail_len);
 void target_conn_close(struct target_conn *c);
 
 /* Connect to host:port and report the host key fingerprint the gateway sees. */

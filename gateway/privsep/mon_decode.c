@@ -245,8 +245,9 @@ mon_dec_end(struct mreader *r, struct mon_req *q)
 	return mr_done(r);
 }
 
+/* MON_SYNC and MON_OPEN carry nothing. */
 static int
-mon_dec_sync(struct mreader *r, struct mon_req *q)
+mon_dec_empty(struct mreader *r, struct mon_req *q)
 {
 	(void)q;
 	return mr_done(r);
@@ -261,7 +262,8 @@ static const struct {
 	{ MON_COMMAND, mon_dec_command }, { MON_TRANSFER, mon_dec_transfer }, { MON_KIND, mon_dec_kind },
 	{ MON_REPORT, mon_dec_report }, { MON_END, mon_dec_end }, { MON_REVIEW, mon_dec_review },
 	{ MON_REVIEW_CANCEL, mon_dec_review_cancel }, { MON_ENGREQ, mon_dec_engreq },
-	{ MON_ADMIN_CMD, mon_dec_admin_cmd }, { MON_SYNC, mon_dec_sync },
+	{ MON_ADMIN_CMD, mon_dec_admin_cmd }, { MON_SYNC, mon_dec_empty },
+	{ MON_OPEN, mon_dec_empty },
 };
 
 mon_decoder

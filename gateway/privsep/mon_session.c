@@ -175,12 +175,14 @@ seal_recording(struct monitor *m)
 	if (recorder_seal(m->rec, head, &count) != 0) {
 		log_error("event=recording_failed op=seal path=\"%s\" error=\"%s\"", recorder_path(m->rec),
 		    recorder_error(m->rec));
-		return;
+	} else {
+		util_hex(head, sizeof(head), hex);
+		if (audit_session_sealed(m->store, m->sid, count, hex) != 0)
+			log_error("event=store_failed op=session_sealed error=\"%s\"", store_errmsg(m->store));
+		log_info("event=recording_sealed path=\"%s\" records=%u head=%s", recorder_path(m->rec), count, hex);
 	}
-	util_hex(head, sizeof(head), hex);
-	if (audit_session_sealed(m->store, m->sid, count, hex) != 0)
-		log_error("event=store_failed op=session_sealed error=\"%s\"", store_errmsg(m->store));
-	log_info("event=recording_sealed path=\"%s\" records=%u head=%s", recorder_path(m->rec), count, hex);
+	recorder_free(m->rec);	/* the next session on the connection has its own */
+	m->rec = NULL;
 }
 
 void
@@ -201,7 +203,9 @@ mon_finish_session(struct monitor *m, enum end_reason why, int exit_status, cons
 	if (m->phase != PH_SESSION)
 		return;
 	mon_abandon_review(m);
-	m->phase = PH_ENDED;
+	/* Another session may follow on this connection, unless the monitor ended this one. */
+	m->phase = m->stop_reason == END_NONE ? PH_BETWEEN : PH_ENDED;
+	m->last_activity = mon_now();
 	if (audit_session_end(m->store, &row) != 0)
 		log_error("event=store_failed op=session_end error=\"%s\"", store_errmsg(m->store));
 	if (row.exit_signal)
@@ -372,12 +376,35 @@ connect_target(const struct target *t, int64_t timeout, char *detail, size_t det
 	return fd;
 }
 
+/* An approval that no longer admits: the engineer's sentence for verdict v. */
+static void
+verdict_text(const struct approval *a, enum approval_verdict v, char *text, size_t len)
+{
+	char when[32];
+
+	if (v == APPROVAL_EXPIRED) {
+		util_time_iso(a->valid_until, when, sizeof(when));
+		snprintf(text, len, "%s (approval %lld ended %s)", approval_verdict_text(v), (long long)a->id, when);
+	} else if (v == APPROVAL_NOT_YET_VALID) {
+		util_time_iso(a->valid_from, when, sizeof(when));
+		snprintf(text, len, "%s (approval %lld starts %s)", approval_verdict_text(v), (long long)a->id, when);
+	} else if (v == APPROVAL_USED_UP || v == APPROVAL_REVOKED) {
+		snprintf(text, len, "%s (approval %lld)", approval_verdict_text(v), (long long)a->id);
+	} else {
+		snprintf(text, len, "%s", approval_verdict_text(v));
+	}
+}
+
+/*
+ * The token (or the approval certificate) is checked here and the
+ * approval remembered; nothing is used or touched until a session channel
+ * opens (mon_h_open): `ssh -N` costs no approval use and no device login.
+ */
 int
 mon_h_token(struct monitor *m, struct mon_req *q)
 {
 	enum approval_verdict v;
-	char text[512], detail[512], when[32];
-	int sv[2] = { -1, -1 }, tcp, fds[2], rc;
+	char text[512];
 
 	if (mon_store(m) == NULL)
 		return token_refused(m, "store_failed", "the gateway cannot read its store; no session was opened", NULL);
@@ -388,54 +415,127 @@ mon_h_token(struct monitor *m, struct mon_req *q)
 	else
 		v = approval_check(m->store, q->u.token.answer, m->engineer->name, m->target->name, mon_now(),
 		    &m->approval);
-	if (v == APPROVAL_OK)
-		v = approval_consume(m->store, m->approval.id, mon_now());	/* reserved before the target is touched */
 	if (v != APPROVAL_OK) {
-		if (v == APPROVAL_EXPIRED) {
-			util_time_iso(m->approval.valid_until, when, sizeof(when));
-			snprintf(text, sizeof(text), "%s (approval %lld ended %s)", approval_verdict_text(v),
-			    (long long)m->approval.id, when);
-		} else if (v == APPROVAL_NOT_YET_VALID) {
-			util_time_iso(m->approval.valid_from, when, sizeof(when));
-			snprintf(text, sizeof(text), "%s (approval %lld starts %s)", approval_verdict_text(v),
-			    (long long)m->approval.id, when);
-		} else if (v == APPROVAL_USED_UP || v == APPROVAL_REVOKED) {
-			snprintf(text, sizeof(text), "%s (approval %lld)", approval_verdict_text(v),
-			    (long long)m->approval.id);
-		} else {
-			snprintf(text, sizeof(text), "%s", approval_verdict_text(v));
-		}
+		verdict_text(&m->approval, v, text, sizeof(text));
 		return token_refused(m, approval_verdict_code(v), text, NULL);
+	}
+	m->phase = PH_ADMITTED;
+	m->last_activity = mon_now();	/* a connection with no channel counts as idle from here */
+	m->next_approval_check = m->last_activity + APPROVAL_RECHECK_SECONDS;
+	login_banner(m, text, sizeof(text));
+	reply_token(m, 1, "ok", text);
+	return mon_send_frame(m);
+}
+
+static void
+reply_open(struct monitor *m, int ok, const char *code, const char *text)
+{
+	mbuf_begin(&m->out, MON_R_OPEN);
+	mbuf_u8(&m->out, (uint8_t)ok);
+	mbuf_str(&m->out, code);
+	mbuf_str(&m->out, text);
+	mbuf_str(&m->out, ok ? m->sid : "");
+}
+
+/* A channel that cannot have its session: on record here; the child says it on the channel and hangs up. */
+static int
+open_refused(struct monitor *m, const char *code, const char *text, const char *detail)
+{
+	mon_event(m, "session_refused", code, detail ? detail : text);
+	m->phase = PH_REFUSED;
+	reply_open(m, 0, code, text);
+	return mon_send_frame(m);
+}
+
+/* A later session on the connection gets its own id (the first has the connection's). */
+static int
+next_session_id(struct monitor *m)
+{
+	unsigned char rnd[SESSION_ID_LEN / 2];
+
+	if (util_random(rnd, sizeof(rnd)) != 0)
+		return -1;
+	util_hex(rnd, sizeof(rnd), m->sid);
+	log_set_sid(m->sid);
+	m->ncmds = 0;
+	m->masked_entries = m->masked_alarmed = 0;
+	m->rec_failed = 0;
+	m->once_seen &= ~((1u << MON_TARGET_RESULT) | (1u << MON_KIND) | (1u << MON_END));
+	return 0;
+}
+
+/*
+ * A session channel opened. The first takes the approval's use, the
+ * recording, the TCP connection and the one signed device login; each
+ * later one (up to max_channels_per_connection) is a new session on the
+ * same login: its own id, row and recording, the approval checked again
+ * (revoked or ended stops it) but not used again.
+ */
+int
+mon_h_open(struct monitor *m, struct mon_req *q)
+{
+	enum approval_verdict v;
+	char text[512], detail[512];
+	int sv[2] = { -1, -1 }, tcp, fds[2], rc;
+	int64_t now = mon_now();
+
+	(void)q;
+	m->started_at = now;	/* the login backstop (tick) counts from here */
+	if (mon_store(m) == NULL)
+		return open_refused(m, "store_failed", "the gateway cannot read its store; no session was opened", NULL);
+	if (m->nsessions >= m->cfg->max_channels_per_connection) {
+		snprintf(text, sizeof(text), "this connection already had %d sessions (max_channels_per_connection); "
+		    "connect again", m->nsessions);
+		return open_refused(m, "too_many_channels", text, NULL);
+	}
+	if (m->nsessions == 0) {
+		struct approval again;
+
+		/* Used up, revoked or ended since the token was checked counts: the store decides now. */
+		v = approval_check_id(m->store, m->approval.id, m->engineer->name, m->target->name, now, &again);
+		if (v == APPROVAL_OK)
+			v = approval_consume(m->store, again.id, now);	/* reserved before the target is touched */
+		approval_clear(&m->approval);
+		m->approval = again;
+	} else {
+		v = approval_recheck(m->store, m->approval.id, now);
+		if (v == APPROVAL_OK && next_session_id(m) != 0)
+			return open_refused(m, "internal_error", "the gateway could not open a session", "no random bytes");
+	}
+	if (v != APPROVAL_OK) {
+		verdict_text(&m->approval, v, text, sizeof(text));
+		return open_refused(m, approval_verdict_code(v), text, NULL);
 	}
 	/* Nothing is relayed unrecorded: no recording, no session. */
 	if (open_recording(m, detail, sizeof(detail)) != 0) {
-		(void)approval_release(m->store, m->approval.id);
-		return token_refused(m, "recording_failed", "the gateway cannot record this session; no session was opened",
+		if (m->nsessions == 0)
+			(void)approval_release(m->store, m->approval.id);
+		return open_refused(m, "recording_failed", "the gateway cannot record this session; no session was opened",
 		    detail);
+	}
+	m->phase = PH_LOGIN;
+	if (m->nsessions > 0) {
+		/* The device login is the child's already: it opens a channel on it. */
+		reply_open(m, 1, "ok", "");
+		return mon_send_frame(m);
 	}
 	if ((m->agent = agent_new(m->target->identity_file, m->target->user, detail, sizeof(detail))) == NULL ||
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
 		char d2[600];
 
 		snprintf(d2, sizeof(d2), "target %s: %s", m->target->name, m->agent ? strerror(errno) : detail);
-		recorder_discard(m->rec);
-		m->rec = NULL;
-		(void)approval_release(m->store, m->approval.id);
-		return token_refused(m, "target_internal_error", "the gateway could not open a session on the target", d2);
+		mon_abandon_login(m);
+		return open_refused(m, "target_internal_error", "the gateway could not open a session on the target", d2);
 	}
 	if ((tcp = connect_target(m->target, m->cfg->target_connect_timeout, detail, sizeof(detail))) < 0) {
 		close(sv[0]);
 		close(sv[1]);
-		recorder_discard(m->rec);
-		m->rec = NULL;
-		(void)approval_release(m->store, m->approval.id);
-		return token_refused(m, "target_unreachable", "the target is unreachable from the gateway", detail);
+		mon_abandon_login(m);
+		return open_refused(m, "target_unreachable", "the target is unreachable from the gateway", detail);
 	}
 	m->agent_fd = sv[0];
 	(void)fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
-	m->phase = PH_LOGIN;
-	login_banner(m, text, sizeof(text));
-	reply_token(m, 1, "ok", text);
+	reply_open(m, 1, "ok", "");
 	fds[0] = tcp;
 	fds[1] = sv[1];
 	rc = mbuf_end(&m->out) == 0 ? mbuf_flush_fds(&m->out, m->fd, fds, 2) : -1;
@@ -466,14 +566,14 @@ target_code_valid(const char *code)
 	return 0;
 }
 
-/* No session after all: the file goes, the use comes back. */
+/* No session after all: the file goes; the use comes back unless an earlier session on the connection had it. */
 void
 mon_abandon_login(struct monitor *m)
 {
 	mon_drop_agent(m);
 	recorder_discard(m->rec);
 	m->rec = NULL;
-	if (approval_release(m->store, m->approval.id) != 0)
+	if (m->nsessions == 0 && approval_release(m->store, m->approval.id) != 0)
 		log_error("event=store_failed op=approval_release approval=%lld", (long long)m->approval.id);
 	m->phase = PH_REFUSED;
 }
@@ -488,8 +588,8 @@ mon_h_target(struct monitor *m, struct mon_req *q)
 		mon_event(m, "session_refused", q->u.target.code, q->u.target.detail);
 		return 0;
 	}
-	/* A login the agent never signed for did not happen. */
-	if (m->agent == NULL || agent_signatures(m->agent) != 1)
+	/* The first: a login the agent never signed for did not happen. Later ones need no signature. */
+	if (m->nsessions == 0 ? m->agent == NULL || agent_signatures(m->agent) != 1 : m->agent != NULL)
 		return -1;
 	mon_drop_agent(m);
 	struct audit_session row = {
@@ -505,12 +605,18 @@ mon_h_target(struct monitor *m, struct mon_req *q)
 
 	m->phase = PH_SESSION;
 	m->started_at = m->last_activity = row.started_at;
+	if (m->nsessions++ == 0)
+		m->first_started_at = row.started_at;
 	m->next_approval_check = row.started_at + APPROVAL_RECHECK_SECONDS;
 	if (audit_session_begin(m->store, &row) != 0 ||
 	    audit_session_recording(m->store, m->sid, recorder_path(m->rec)) != 0)
 		log_error("event=store_failed op=session_begin error=\"%s\"", store_errmsg(m->store));
-	snprintf(detail, sizeof(detail), "ticket %s, level %d, phase %s%s", m->approval.ticket, m->approval.level,
-	    m->approval.phase, m->cert_state == MON_CERT_ADMITS ? ", by approval certificate" : "");
+	if (m->nsessions > 1)
+		snprintf(detail, sizeof(detail), "ticket %s, level %d, phase %s, session %d on the connection (one approval use)",
+		    m->approval.ticket, m->approval.level, m->approval.phase, m->nsessions);
+	else
+		snprintf(detail, sizeof(detail), "ticket %s, level %d, phase %s%s", m->approval.ticket, m->approval.level,
+		    m->approval.phase, m->cert_state == MON_CERT_ADMITS ? ", by approval certificate" : "");
 	mon_event(m, "session_start", NULL, detail);
 	log_info("event=session_start engineer=%s target=%s approval=%lld ticket=%s client=%s",
 	    m->engineer->name, m->target->name, (long long)m->approval.id, m->approval.ticket, m->client_addr);
@@ -796,6 +902,9 @@ mon_check_limits(struct monitor *m, int64_t now)
 {
 	int64_t max = config_max_session_time(m->cfg, m->target), idle = config_idle_timeout(m->cfg, m->target);
 	int64_t left = m->approval.valid_until - now;
+	/* Between sessions the device login is still held; before the first there is none. */
+	int64_t since = m->first_started_at != 0 ? m->first_started_at : m->started_at;
+	int in_session = m->phase == PH_SESSION;
 	char line[400], when[32], span[32];
 	enum end_reason why = END_NONE;
 
@@ -817,7 +926,8 @@ mon_check_limits(struct monitor *m, int64_t now)
 			approval_clear(&a);
 		}
 	}
-	if (why == END_NONE && max > 0 && now - m->started_at >= max) {
+	/* Counted from the connection's first session: opening another does not restart the clock. */
+	if (why == END_NONE && max > 0 && m->first_started_at != 0 && now - since >= max) {
 		duration_format(max, span, sizeof(span));
 		snprintf(line, sizeof(line), "the session reached the time limit of %s for %s: session closed", span,
 		    m->target->name);
@@ -825,7 +935,10 @@ mon_check_limits(struct monitor *m, int64_t now)
 	}
 	if (why == END_NONE && idle > 0 && now - m->last_activity >= idle) {
 		duration_format(idle, span, sizeof(span));
-		snprintf(line, sizeof(line), "no input or output for %s: session closed", span);
+		if (in_session)
+			snprintf(line, sizeof(line), "no input or output for %s: session closed", span);
+		else
+			snprintf(line, sizeof(line), "no session opened for %s: connection closed", span);
 		why = END_IDLE_TIMEOUT;
 	}
 	if (why != END_NONE) {
@@ -834,7 +947,7 @@ mon_check_limits(struct monitor *m, int64_t now)
 		mon_stop(m, why, line);
 		return;
 	}
-	if (!m->approval_warned && m->cfg->approval_warning > 0 && left <= m->cfg->approval_warning) {
+	if (in_session && !m->approval_warned && m->cfg->approval_warning > 0 && left <= m->cfg->approval_warning) {
 		char warn[300];
 
 		m->approval_warned = 1;

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "monwire.h"
 #include "narrative.h"
+#include "session.h"
 
 #define FLUSH_AT (64 * 1024)
 #define MAX_FDS 4
@@ -499,15 +500,12 @@ mc_pubkey(const char *engineer, const char *target, const char *key)
 }
 
 int
-mc_token(const char *answer, char *code, size_t codelen, char *text, size_t textlen, int *tcp_fd, int *agent_fd,
-    int *implement, char **allow_ops)
+mc_token(const char *answer, char *code, size_t codelen, char *text, size_t textlen, int *implement, char **allow_ops)
 {
 	struct mreader r;
 	const char *c, *t, *ph, *ops;
 	int ok;
 
-	*tcp_fd = *agent_fd = -1;
-	mc.nfds = 0;
 	mbuf_begin(&mc.out, MON_TOKEN);
 	mbuf_str(&mc.out, answer);
 	queued();
@@ -525,13 +523,36 @@ mc_token(const char *answer, char *code, size_t codelen, char *text, size_t text
 		return -1;
 	snprintf(code, codelen, "%s", c);
 	snprintf(text, textlen, "%s", t);
-	if (ok) {
-		if (mc.nfds != 2)
-			return -1;
+	return ok;
+}
+
+int
+mc_open(char *sid, size_t sidlen, char *code, size_t codelen, char *text, size_t textlen, int *tcp_fd, int *agent_fd)
+{
+	struct mreader r;
+	const char *c, *t, *id;
+	int ok;
+
+	*tcp_fd = *agent_fd = -1;
+	mc.nfds = 0;
+	mbuf_begin(&mc.out, MON_OPEN);
+	queued();
+	if (await(MON_R_OPEN, &r) != 0)
+		return -1;
+	ok = mr_u8(&r);
+	c = mr_str(&r, 100);
+	t = mr_str(&r, 2000);
+	id = mr_str(&r, 64);
+	if (mr_done(&r) != 0 || (ok && strlen(id) != SESSION_ID_LEN) || (mc.nfds != 0 && mc.nfds != 2))
+		return -1;
+	snprintf(code, codelen, "%s", c);
+	snprintf(text, textlen, "%s", t);
+	snprintf(sid, sidlen, "%s", id);
+	if (ok && mc.nfds == 2) {
 		*tcp_fd = mc.fds[0];
 		*agent_fd = mc.fds[1];
-		mc.nfds = 0;
 	}
+	mc.nfds = 0;
 	return ok;
 }
 

@@ -67,11 +67,17 @@ struct mc_cert {
 };
 int mc_pubkey_cert(const char *engineer, const char *target, const char *key, struct mc_cert *cert);
 /*
- * 1 ok with *tcp_fd, *agent_fd, *implement (the approval's phase) and
- * *allow_ops (malloc'd, or left NULL) set; 0 refused with code and text.
+ * The approval token (checked, not used yet): 1 ok with text (the login
+ * banner), *implement (the approval's phase) and *allow_ops (malloc'd, or
+ * left NULL) set; 0 refused with code and text.
  */
-int mc_token(const char *answer, char *code, size_t codelen, char *text, size_t textlen, int *tcp_fd, int *agent_fd,
-    int *implement, char **allow_ops);
+int mc_token(const char *answer, char *code, size_t codelen, char *text, size_t textlen, int *implement, char **allow_ops);
+/*
+ * A session channel opened: 1 ok with its session id in sid, and for the
+ * connection's first session *tcp_fd and *agent_fd (the device login's
+ * socket and agent; -1 for later ones); 0 refused with code and text.
+ */
+int mc_open(char *sid, size_t sidlen, char *code, size_t codelen, char *text, size_t textlen, int *tcp_fd, int *agent_fd);
 /* The report's exit status and output. */
 int mc_report(const char *ids, const struct narrative *n, char *out, size_t outlen);
 /* The session's end; waits until it is on record and sealed. */

@@ -58,7 +58,7 @@ static const struct mon_dispatch dispatch[] = {
 	{ MON_TOKEN, PH_KEYED, MON_ONCE, mon_h_token },
 	{ MON_TARGET_RESULT, PH_LOGIN, MON_ONCE, mon_h_target },
 	{ MON_RECORD, PH_SESSION, 0, mon_h_record },
-	{ MON_EVENT, PH_SESSION | PH_COMMAND, 0, mon_h_event },
+	{ MON_EVENT, PH_SESSION | PH_COMMAND | PH_ADMITTED | PH_BETWEEN | PH_REFUSED, 0, mon_h_event },
 	{ MON_COMMAND, PH_SESSION, 0, mon_h_command },
 	{ MON_TRANSFER, PH_SESSION, 0, mon_h_transfer },
 	{ MON_KIND, PH_SESSION, MON_ONCE, mon_h_kind },
@@ -68,7 +68,9 @@ static const struct mon_dispatch dispatch[] = {
 	{ MON_REVIEW_CANCEL, PH_SESSION, 0, mon_h_review_cancel },
 	{ MON_ENGREQ, PH_COMMAND, 0, mon_h_engreq },
 	{ MON_ADMIN_CMD, PH_ADMIN, MON_ONCE, mon_h_admin_cmd },
-	{ MON_SYNC, PH_SESSION, 0, mon_h_sync },
+	{ MON_SYNC, PH_SESSION | PH_ADMITTED | PH_BETWEEN | PH_REFUSED, 0, mon_h_sync },
+	/* MON_TARGET_RESULT, MON_KIND and MON_END come once per session: mon_h_open clears their bits. */
+	{ MON_OPEN, PH_ADMITTED | PH_BETWEEN, 0, mon_h_open },
 };
 
 static const struct mon_dispatch *
@@ -230,11 +232,12 @@ tick(struct monitor *m)
 		else
 			kill(m->child, SIGTERM);	/* it says nothing before login; a command run ends */
 	}
-	if (m->phase == PH_SESSION && m->stop_reason == END_NONE)
+	if ((m->phase & (PH_SESSION | PH_ADMITTED | PH_BETWEEN)) && m->stop_reason == END_NONE)
 		mon_check_limits(m, now);
 	if (m->phase == PH_SESSION && m->review_id != 0)
 		mon_check_review(m, now, 0);
-	if (m->stop_reason != END_NONE && m->phase == PH_SESSION && now - m->stop_sent_at >= STOP_GRACE_SECONDS) {
+	if (m->stop_reason != END_NONE && (m->phase & (PH_SESSION | PH_ADMITTED | PH_BETWEEN)) &&
+	    now - m->stop_sent_at >= STOP_GRACE_SECONDS) {
 		violation(m, "the network child did not end the session when told to");
 	}
 	if (m->partial_since && now - m->partial_since >= PARTIAL_FRAME_SECONDS)

@@ -32,12 +32,14 @@
 enum phase {
 	PH_PREAUTH = 1 << 0,	/* before the publickey is proven */
 	PH_KEYED = 1 << 1,	/* publickey proven for ENGINEER+TARGET; the token is next */
-	PH_LOGIN = 1 << 2,	/* approval reserved; the child logs in to the target */
+	PH_LOGIN = 1 << 2,	/* a session channel opened: the child logs in to the target or opens a channel there */
 	PH_SESSION = 1 << 3,	/* relaying */
 	PH_COMMAND = 1 << 4,	/* ENGINEER alone: gateway commands */
 	PH_REFUSED = 1 << 5,	/* a final refusal is on record */
 	PH_ENDED = 1 << 6,	/* the end is on record */
 	PH_ADMIN = 1 << 7,	/* an administrator (admins:) proven: one remgatectl command */
+	PH_ADMITTED = 1 << 8,	/* the approval admits the login; no session channel yet, the device untouched */
+	PH_BETWEEN = 1 << 9,	/* a session ended; the connection may open another (max_channels_per_connection) */
 };
 
 #define MON_ONCE 1	/* at most once per connection */
@@ -101,6 +103,8 @@ struct monitor {
 	int64_t review_id;		/* the review a command waits on (0: none; one at a time) */
 	int64_t review_expires, next_review_check;
 
+	int nsessions;			/* sessions begun on this connection; the first used the approval */
+	int64_t first_started_at;	/* the first one's start: max_session_time counts from the device login */
 	int64_t started_at, last_activity, next_approval_check;
 	int approval_warned;
 	enum end_reason stop_reason;	/* what the monitor told the child; END_NONE: nothing */
@@ -135,6 +139,7 @@ int mon_h_kind(struct monitor *m, struct mon_req *q);
 int mon_h_report(struct monitor *m, struct mon_req *q);
 int mon_h_end(struct monitor *m, struct mon_req *q);
 int mon_h_sync(struct monitor *m, struct mon_req *q);
+int mon_h_open(struct monitor *m, struct mon_req *q);
 
 /* Approval certificates (mon_cert.c). */
 /* A certificate line offered by p for t: 1 if its certified key is p's (m->cert_* then say whether it admits). */

@@ -17,6 +17,7 @@ static const char *const type_names[] = {
 	[MON_REVIEW_CANCEL] = "review_cancel", [MON_R_REVIEW] = "r_review", [MON_DECISION] = "decision",
 	[MON_ENGREQ] = "engreq", [MON_R_ENGREQ] = "r_engreq", [MON_ADMIN_CMD] = "admin_cmd",
 	[MON_ADMIN_OUT] = "admin_out", [MON_ADMIN_END] = "admin_end", [MON_SYNC] = "sync", [MON_R_SYNC] = "r_sync",
+	[MON_OPEN] = "open", [MON_R_OPEN] = "r_open",
 };
 
 const char *

@@ -20,7 +20,7 @@ enum mon_type {
 	/* network child -> monitor */
 	MON_PUBKEY = 1,		/* engineer, target ("" = command login), key (base64), proven */
 	MON_REFUSED,		/* engineer, target (as given), reason, detail: a refusal before login */
-	MON_TOKEN,		/* the approval token's answer */
+	MON_TOKEN,		/* the approval token's answer: checked, not yet used */
 	MON_TARGET_RESULT,	/* code ("ok" or a target_result code), detail */
 	MON_RECORD,		/* record type, data */
 	MON_EVENT,		/* kind, reason, detail */
@@ -34,11 +34,12 @@ enum mon_type {
 	MON_ENGREQ,		/* u8 op, i64 id, target, ticket, u32 level, phase, ops, reason, i64 valid, u32 sessions */
 	MON_ADMIN_CMD,		/* u32 argc, argc strings: an administrator's remgatectl command */
 	MON_SYNC,		/* (empty) answer once every row sent before this is committed */
-	MON_LAST_REQUEST = MON_SYNC,
+	MON_OPEN,		/* (empty) a session channel opened: begin its session (the first uses the approval) */
+	MON_LAST_REQUEST = MON_OPEN,
 
 	/* monitor -> network child */
 	MON_R_PUBKEY = 64,	/* u8 accepted */
-	MON_R_TOKEN,		/* u8 ok, code, text; on ok two fds ride along: target socket, agent */
+	MON_R_TOKEN,		/* u8 ok, code, text (the login banner on ok), phase, pre-approved operations */
 	MON_R_REPORT,		/* u32 exit status, output */
 	MON_R_END,		/* acknowledged: sealed */
 	MON_STOP,		/* reason, line: end the session now */
@@ -49,6 +50,7 @@ enum mon_type {
 	MON_ADMIN_OUT,		/* u8 to stderr, bytes: the command's output as it comes */
 	MON_ADMIN_END,		/* u32 exit status */
 	MON_R_SYNC,		/* (empty) all rows before the MON_SYNC are in the store */
+	MON_R_OPEN,		/* u8 ok, code, text, session id; on the first ok two fds ride along: target socket, agent */
 };
 
 /* MON_R_PUBKEY's certificate state: what the monitor made of an approval certificate. */

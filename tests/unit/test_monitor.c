@@ -202,13 +202,16 @@ enum scenario {
 	UNKNOWN_TYPE,		/* a request type that does not exist */
 	FORGED_REVIEW,		/* a review for a command the policy lets run (a fake entry in the customer's queue) */
 	ADMIN_AS_ENGINEER,	/* an engineer's command login asks for an administrator's command */
+	OPEN_BEFORE_TOKEN,	/* a session channel before the approval token */
+	NO_CHANNEL,		/* token accepted, then gone without a session channel (ssh -N) */
+	SESSIONS,		/* session channels one after another until the monitor says no more */
 	HONEST,			/* the whole protocol, done right */
 };
 
 static void
 hostile(int fd, enum scenario sc)
 {
-	char code[100], text[2000];
+	char code[100], text[2000], sid[20], sid2[20];
 	int tcp = -1, agent = -1, implement = 0;
 	char *ops = NULL;
 	uint8_t t;
@@ -242,12 +245,21 @@ hostile(int fd, enum scenario sc)
 	}
 	if (mc_pubkey("alice", "router1", alice_pub) != 1)
 		_exit(71);
-	if (mc_token(token, code, sizeof(code), text, sizeof(text), &tcp, &agent, &implement, &ops) != 1)
+	if (sc == OPEN_BEFORE_TOKEN) {
+		frame(fd, MON_OPEN, NULL, NULL);
+		pause();
+	}
+	if (mc_token(token, code, sizeof(code), text, sizeof(text), &implement, &ops) != 1)
 		_exit(72);
+	free(ops);
 	if (sc == SECOND_TOKEN) {
 		frame(fd, MON_TOKEN, fill_str, token);
 		pause();
 	}
+	if (sc == NO_CHANNEL)
+		_exit(0);
+	if (mc_open(sid, sizeof(sid), code, sizeof(code), text, sizeof(text), &tcp, &agent) != 1 || agent < 0)
+		_exit(76);
 	if (sc == AGENT_FORGERY) {
 		(void)agent_login(agent, 0);
 		pause();
@@ -278,6 +290,21 @@ hostile(int fd, enum scenario sc)
 	}
 	if (mc_end(0, "", "closed", 0, 12) != 0)
 		_exit(74);
+	if (sc == SESSIONS) {
+		int n = 1, r;
+
+		/* Later sessions: a new id each, no second login (no sockets), until max_channels_per_connection. */
+		while ((r = mc_open(sid2, sizeof(sid2), code, sizeof(code), text, sizeof(text), &tcp, &agent)) == 1) {
+			if (tcp >= 0 || agent >= 0 || strcmp(sid2, sid) == 0)
+				_exit(77);
+			mc_target_result("ok", "");
+			mc_record(REC_OUTPUT, "more\n", 5);
+			if (mc_end(0, "", "closed", 0, 5) != 0)
+				_exit(74);
+			n++;
+		}
+		_exit(r == 0 && strcmp(code, "too_many_channels") == 0 ? n : 78);
+	}
 	_exit(0);
 }
 
@@ -408,9 +435,9 @@ main(void)
 	socklen_t slen = sizeof(sin);
 	char err[300], path[300];
 	struct store *st;
-	int lfd, status, gen;
+	int lfd, status, gen, uses, ends;
 	struct approval_request req = { .engineer = "alice", .target = "router1", .ticket = "INC-1", .level = 2,
-		.phase = "diagnose", .approver = "wang", .method = "written", .max_sessions = 5, .created_by = "test" };
+		.phase = "diagnose", .approver = "wang", .method = "written", .max_sessions = 10, .created_by = "test" };
 
 	signal(SIGPIPE, SIG_IGN);
 	ok(mkdtemp(dir) != NULL, "a temporary directory");
@@ -443,7 +470,7 @@ main(void)
 	run(SECOND_TOKEN, &status);
 	ok(killed(status), "a second approval reservation: killed");
 	is_int(count_events("privsep_violation", "request token out of order"), 2, "it is an event");
-	is_int(approval_uses(), 0, "the first reservation is given back: no session opened");
+	is_int(approval_uses(), 0, "the token only checks: nothing is used before a session channel");
 
 	run(AGENT_FORGERY, &status);
 	ok(killed(status), "the device key asked to sign other data: killed");
@@ -506,10 +533,28 @@ main(void)
 	is_int(count_events("privsep_violation", "request admin_cmd out of order"), 1, "it is an event");
 	is_int(count_events("admin_command", NULL), 0, "nothing ran");
 
+	run(OPEN_BEFORE_TOKEN, &status);
+	ok(killed(status), "a session channel before the approval token: killed");
+	is_int(count_events("privsep_violation", "request open out of order"), 1, "it is an event");
+
+	uses = approval_uses();
+	ends = count_events("session_end", NULL);
+	run(NO_CHANNEL, &status);
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "token accepted, no session channel: the child leaves");
+	is_int(approval_uses(), uses, "no channel, no approval use (ssh -N)");
+	is_int(count_events("session_end", NULL), ends, "and no session");
+
+	run(SESSIONS, &status);
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 10, "ten sessions on one connection, the eleventh refused");
+	is_int(approval_uses(), uses + 1, "all under one approval use");
+	is_int(count_events("session_end", NULL), ends + 10, "each ended on record");
+	is_int(count_events("session_refused", "max_channels_per_connection"), 1, "the eleventh is a refusal on record");
+	is_int(count_events("session_start", "session 10 on the connection"), 1, "a later session says which it is");
+
 	run(HONEST, &status);
 	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the whole protocol done right: the child exits 0");
-	is_int(count_events("privsep_violation", NULL), 12, "and no new violation");
-	is_int(count_events("session_end", "exit status 0"), 1, "its end is on record");
+	is_int(count_events("privsep_violation", NULL), 13, "and no new violation");
+	is_int(count_events("session_end", NULL), ends + 11, "its end is on record");
 
 	close(lfd);
 	sigkey_free(sigkey);
