@@ -12,7 +12,6 @@ static const char *const names[END_REASON_COUNT] = {
 	[END_TARGET_DISCONNECTED] = "target_disconnected",
 	[END_PROTOCOL_ERROR] = "protocol_error",
 	[END_REQUEST_REFUSED] = "request_refused",
-	[END_NO_CHANNEL] = "no_channel",
 	[END_INTERNAL_ERROR] = "internal_error",
 	[END_RECORDING_FAILED] = "recording_failed",
 	[END_KILLED] = "killed",
