@@ -20,6 +20,11 @@ struct audit_event {
 	const char *client_addr;
 	const char *reason;	/* machine-readable code */
 	const char *detail;	/* human text */
+	const char *actor;	/* who did it, when not the engineer: "ssh:ADMIN", "local:USER"; NULL */
+	/* The chain (evchain.h): set by the store when the event is added, read back as stored. */
+	int64_t seq;		/* 1, 2, 3 … without gaps; 0 not chained */
+	const char *prev_hash;
+	const char *hash;
 };
 
 

@@ -27,19 +27,26 @@
 #include "keys.h"
 #include "log.h"
 #include "state.h"
+#include "session.h"
 #include "store.h"
 #include "strbuf.h"
 #include "target.h"
 #include "util.h"
 
-/* What a command needs: the store to write, the store to read (opened read-only, nothing created), the configuration, or nothing. */
-enum { NOTHING = -1, CONFIG_ONLY = 0, STORE_RO = 1, STORE_RW = 2 };
+/*
+ * What a command needs: the store to write, the store to read (opened
+ * read-only, nothing created), the configuration, or nothing. EVIDENCE
+ * reads what an auditor guards (recordings, command lists, transfers,
+ * reports): the store is opened to write, and an `access` event naming who
+ * goes in before the command shows anything (docs/events.md).
+ */
+enum { NOTHING = -1, CONFIG_ONLY = 0, STORE_RO = 1, STORE_RW = 2, EVIDENCE = 3 };
 
 struct ctl_cmd {
 	const char *name;
 	const char *sub;	/* NULL: a one-word command */
 	const char *usage;
-	int needs_store;	/* STORE_RW, STORE_RO, CONFIG_ONLY or NOTHING */
+	int needs_store;	/* EVIDENCE, STORE_RW, STORE_RO, CONFIG_ONLY or NOTHING */
 	int (*run)(struct ctl *, int, char **);
 	int remote;		/* over SSH (an admin): 0 never, REMOTE_READ any admin, REMOTE_DECIDE approvers */
 };
@@ -562,9 +569,10 @@ print_event(const struct audit_event *e, void *arg)
 	if (!l->json) {
 		struct ctl_vis v = { .n = 0 };
 
-		printf("%-6lld %-20s %-18s %-16s %-10s %-10s %-24s %s\n", (long long)e->id, ts,
+		printf("%-6lld %-20s %-18s %-16s %-10s %-10s %-24s %s%s%s%s\n", (long long)e->id, ts,
 		    ctl_vis(&v, e->kind, "-"), ctl_vis(&v, e->session_id, "-"), ctl_vis(&v, e->engineer, "-"),
-		    ctl_vis(&v, e->target, "-"), ctl_vis(&v, e->reason, "-"), ctl_vis(&v, e->detail, ""));
+		    ctl_vis(&v, e->target, "-"), ctl_vis(&v, e->reason, "-"), e->actor ? "[" : "",
+		    ctl_vis(&v, e->actor, ""), e->actor ? "] " : "", ctl_vis(&v, e->detail, ""));
 		ctl_vis_free(&v);
 		return 0;
 	}
@@ -582,6 +590,12 @@ print_event(const struct audit_event *e, void *arg)
 	json_key_str(&l->j, "client_addr", e->client_addr);
 	json_key_str(&l->j, "reason", e->reason);
 	json_key_str(&l->j, "detail", e->detail);
+	json_key_str(&l->j, "actor", e->actor);
+	if (e->seq > 0)
+		json_key_int(&l->j, "seq", e->seq);
+	else
+		json_key_null(&l->j, "seq");
+	json_key_str(&l->j, "hash", e->hash);
 	json_end_object(&l->j);
 	return 0;
 }
@@ -714,23 +728,26 @@ static const struct ctl_cmd commands[] = {
 	{ "approvals", "revoke", "approvals revoke ID", STORE_RW, cmd_approvals_revoke, REMOTE_DECIDE },
 	{ "sessions", "list", "sessions list [--json]", STORE_RO, cmd_sessions_list, REMOTE_READ },
 	{ "events", "list", "events list [--json]", STORE_RO, cmd_events_list, REMOTE_READ },
-	{ "sessions", "watch", "sessions watch SESSION_ID", STORE_RO, cmd_sessions_watch, REMOTE_READ },
+	{ "events", "verify", "events verify", STORE_RO, cmd_events_verify, REMOTE_READ },
+	{ "events", "export", "events export --format jsonl|syslog|cef [--since SEQ] [--follow]", STORE_RO,
+	  cmd_events_export, REMOTE_READ },
+	{ "sessions", "watch", "sessions watch SESSION_ID", EVIDENCE, cmd_sessions_watch, REMOTE_READ },
 	{ "sessions", "kill", "sessions kill SESSION_ID [--reason TEXT]", STORE_RO, cmd_sessions_kill, REMOTE_DECIDE },
-	{ "recording", "verify", "recording verify SESSION_ID|FILE", STORE_RO, cmd_recording_verify, REMOTE_READ },
-	{ "recording", "export", "recording export SESSION_ID|FILE --format asciicast|text [-o FILE]", STORE_RO,
+	{ "recording", "verify", "recording verify SESSION_ID|FILE", EVIDENCE, cmd_recording_verify, REMOTE_READ },
+	{ "recording", "export", "recording export SESSION_ID|FILE --format asciicast|text [-o FILE]", EVIDENCE,
 	  cmd_recording_export, REMOTE_READ },
-	{ "recording", "play", "recording play SESSION_ID|FILE [--speed N]", STORE_RO, cmd_recording_play, REMOTE_READ },
+	{ "recording", "play", "recording play SESSION_ID|FILE [--speed N]", EVIDENCE, cmd_recording_play, REMOTE_READ },
 	{ "recording", "reveal", "recording reveal SESSION_ID|FILE --escrow-key FILE", STORE_RW, cmd_recording_reveal, 0 },
 	{ "escrow", "keygen", "escrow keygen --out FILE", NOTHING, cmd_escrow_keygen, 0 },
-	{ "commands", "list", "commands list SESSION_ID [--json]", STORE_RO, cmd_commands_list, REMOTE_READ },
-	{ "commands", "search", "commands search TEXT [--json]", STORE_RO, cmd_commands_search, REMOTE_READ },
-	{ "transfers", "list", "transfers list [SESSION_ID] [--json]", STORE_RO, cmd_transfers_list, REMOTE_READ },
-	{ "report", "create", "report create SESSION_ID [SESSION_ID...] --from NARRATIVE.yaml [--out DIR]", STORE_RW,
+	{ "commands", "list", "commands list SESSION_ID [--json]", EVIDENCE, cmd_commands_list, REMOTE_READ },
+	{ "commands", "search", "commands search TEXT [--json]", EVIDENCE, cmd_commands_search, REMOTE_READ },
+	{ "transfers", "list", "transfers list [SESSION_ID] [--json]", EVIDENCE, cmd_transfers_list, REMOTE_READ },
+	{ "report", "create", "report create SESSION_ID [SESSION_ID...] --from NARRATIVE.yaml [--out DIR]", EVIDENCE,
 	  cmd_report_create, 0 },
 	{ "report", "list", "report list [--json]", STORE_RO, cmd_report_list, REMOTE_READ },
-	{ "report", "show", "report show ID [--json]", STORE_RO, cmd_report_show, REMOTE_READ },
+	{ "report", "show", "report show ID [--json]", EVIDENCE, cmd_report_show, REMOTE_READ },
 	{ "report", "search", "report search TEXT... [--json]", STORE_RO, cmd_report_search, REMOTE_READ },
-	{ "verify", NULL, "verify DIR [--allowed-signers FILE]", STORE_RO, cmd_verify, 0 },
+	{ "verify", NULL, "verify DIR [--allowed-signers FILE]", EVIDENCE, cmd_verify, 0 },
 	{ "keys", "show", "keys show", STORE_RO, cmd_keys_show, REMOTE_READ },
 	{ "keys", "rotate", "keys rotate", STORE_RW, cmd_keys_rotate, 0 },
 	{ "reload", NULL, "reload", CONFIG_ONLY, cmd_reload, 0 },
@@ -816,6 +833,34 @@ remote_usage(const struct ctl *c)
 	printf("(over SSH the approver is you: no --approver)\n");
 }
 
+/*
+ * An evidence read, on record before anything is shown: who (ctl_who_am_i),
+ * the command and its arguments, and the session it names if one does.
+ */
+static int
+record_access(struct ctl *c, const struct ctl_cmd *cmd, int argc, char **argv)
+{
+	char who[160], action[64], what[1024], sid[SESSION_ID_LEN + 1] = "";
+	struct strbuf b;
+	struct audit_event ev = { .kind = "access" };
+
+	ctl_who_am_i(who, sizeof(who));
+	snprintf(action, sizeof(action), "%s%s%s", cmd->name, cmd->sub ? "_" : "", cmd->sub ? cmd->sub : "");
+	strbuf_init_fixed(&b, what, sizeof(what));
+	strbuf_addf(&b, "%s%s%s", cmd->name, cmd->sub ? " " : "", cmd->sub ? cmd->sub : "");
+	for (int i = 0; i < argc; i++) {
+		strbuf_addf(&b, " %s", argv[i]);
+		/* The first argument that looks like a session id names the session read. */
+		if (sid[0] == '\0' && strlen(argv[i]) == SESSION_ID_LEN && strspn(argv[i], "0123456789abcdef") == SESSION_ID_LEN)
+			snprintf(sid, sizeof(sid), "%s", argv[i]);
+	}
+	ev.reason = action;
+	ev.actor = who;
+	ev.detail = what;
+	ev.session_id = sid[0] ? sid : NULL;
+	return audit_event_add(c->st, &ev, (int64_t)time(NULL));
+}
+
 int
 ctl_run(struct ctl *c, int argc, char **argv)
 {
@@ -851,7 +896,7 @@ ctl_run(struct ctl *c, int argc, char **argv)
 	if (c->remote_admin != NULL && cmd->remote == REMOTE_DECIDE && c->role != ROLE_APPROVER)
 		return ctl_fail("%s is an auditor: an auditor can read but not approve, revoke, decide or kill",
 		    c->remote_admin);
-	if (cmd->needs_store == STORE_RO || cmd->needs_store == STORE_RW) {
+	if (cmd->needs_store == STORE_RO || cmd->needs_store == STORE_RW || cmd->needs_store == EVIDENCE) {
 		int r = cmd->needs_store == STORE_RO ? store_open_readonly(c->cfg->db_path, &c->st, err, sizeof(err)) :
 		    state_prepare(c->cfg, NULL, err, sizeof(err)) != 0 ? -1 :
 		    store_open(c->cfg->db_path, &c->st, err, sizeof(err));
@@ -860,6 +905,12 @@ ctl_run(struct ctl *c, int argc, char **argv)
 			return ctl_fail("%s", err);
 	}
 	skip = cmd->sub ? 1 : 0;	/* handlers see their own name as argv[0] */
+	if (cmd->needs_store == EVIDENCE && record_access(c, cmd, argc - skip - 1, argv + skip + 1) != 0) {
+		rc = ctl_fail("cannot record this access in the store (%s): nothing is shown", store_errmsg(c->st));
+		store_close(c->st);
+		c->st = NULL;
+		return rc;
+	}
 	rc = cmd->run(c, argc - skip, argv + skip);
 	store_close(c->st);
 	c->st = NULL;

@@ -85,6 +85,8 @@ int ctl_run_list_flag(struct ctl *c, int argc, char **argv, const char *usage, c
     const char *empty, int (*fill)(struct ctl *, struct list_ctx *));
 
 /* ctl_recording.c */
+int cmd_events_verify(struct ctl *c, int argc, char **argv);
+int cmd_events_export(struct ctl *c, int argc, char **argv);
 int cmd_recording_verify(struct ctl *c, int argc, char **argv);
 int cmd_recording_export(struct ctl *c, int argc, char **argv);
 int cmd_recording_play(struct ctl *c, int argc, char **argv);

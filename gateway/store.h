@@ -167,6 +167,9 @@ int notify_state_skip(struct store *st, const char *dest, int64_t upto);
 /* A failed try: attempts + 1, next try at next_at, why. 0 or -1. */
 int notify_state_failed(struct store *st, const char *dest, int64_t next_at, const char *why);
 /* Events after id, oldest first, at most limit. */
+/* Chained events after seq after_seq, in seq order, at most limit. 0, the callback's non-zero, or -1. */
+int audit_events_since_seq(struct store *st, int64_t after_seq, int limit, int (*cb)(const struct audit_event *, void *),
+    void *arg);
 int audit_events_after(struct store *st, int64_t after_id, int limit, int (*cb)(const struct audit_event *, void *),
     void *arg);
 

@@ -1,9 +1,17 @@
 /* Session rows and audit events in the store. */
 #include "sqlite_private.h"
 #include "audit.h"
+#include "evchain.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+static const char *
+col_text(sqlite3_stmt *s, int i)
+{
+	return (const char *)sqlite3_column_text(s, i);
+}
 
 static void
 bind_id_or_null(sqlite3_stmt *s, int i, int64_t v)
@@ -14,25 +22,142 @@ bind_id_or_null(sqlite3_stmt *s, int i, int64_t v)
 		sqlite3_bind_null(s, i);
 }
 
-int
-audit_event_add(struct store *st, const struct audit_event *ev, int64_t ts)
-{
-	sqlite3_stmt *s = store_prepare(st,
-	    "INSERT INTO events (ts, kind, session_id, engineer, target, approval_id, client_addr, reason, detail)"
-	    " VALUES (?,?,?,?,?,?,?,?,?)");
+#define EVENT_COLUMNS "SELECT id, ts, kind, session_id, engineer, target, approval_id, client_addr, reason, detail," \
+	" actor, seq, prev_hash, hash FROM events"
 
+static struct audit_event
+event_of(sqlite3_stmt *s)
+{
+	struct audit_event ev = {
+		.id = sqlite3_column_int64(s, 0),
+		.ts = sqlite3_column_int64(s, 1),
+		.kind = col_text(s, 2),
+		.session_id = col_text(s, 3),
+		.engineer = col_text(s, 4),
+		.target = col_text(s, 5),
+		.approval_id = sqlite3_column_int64(s, 6),
+		.client_addr = col_text(s, 7),
+		.reason = col_text(s, 8),
+		.detail = col_text(s, 9),
+		.actor = col_text(s, 10),
+		.seq = sqlite3_column_int64(s, 11),
+		.prev_hash = col_text(s, 12),
+		.hash = col_text(s, 13),
+	};
+
+	return ev;
+}
+
+/* The newest chained event: its seq and hash (0 and "" when there is none). 0 or -1. */
+static int
+chain_head(struct store *st, int64_t *seq, char hash[EVCHAIN_HEX_LEN + 1])
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT seq, hash FROM events WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1");
+	int rc;
+
+	*seq = 0;
+	hash[0] = '\0';
+	if (s == NULL)
+		return -1;
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*seq = sqlite3_column_int64(s, 0);
+		snprintf(hash, EVCHAIN_HEX_LEN + 1, "%s", col_text(s, 1) ? col_text(s, 1) : "");
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * The rows from before the chain (migration 013) are chained once, in id
+ * order, by the first event after it. Later unchained rows were written
+ * outside the gateway and stay so: events verify names them.
+ */
+static int
+chain_legacy(struct store *st, int64_t *seq, char hash[EVCHAIN_HEX_LEN + 1])
+{
+	for (;;) {
+		sqlite3_stmt *s = store_prepare(st, EVENT_COLUMNS " WHERE seq IS NULL ORDER BY id LIMIT 1"), *u;
+		struct audit_event ev;
+		char h[EVCHAIN_HEX_LEN + 1];
+		int rc;
+
+		if (s == NULL)
+			return -1;
+		if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
+			sqlite3_finalize(s);
+			return rc == SQLITE_DONE ? 0 : -1;
+		}
+		ev = event_of(s);
+		ev.seq = *seq + 1;
+		if (evchain_hash(hash, &ev, h) != 0 ||
+		    (u = store_prepare(st, "UPDATE events SET seq = ?, prev_hash = ?, hash = ? WHERE id = ?")) == NULL) {
+			sqlite3_finalize(s);
+			return -1;
+		}
+		sqlite3_bind_int64(u, 1, ev.seq);
+		store_bind_text_or_null(u, 2, *hash ? hash : NULL);
+		sqlite3_bind_text(u, 3, h, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(u, 4, ev.id);
+		sqlite3_finalize(s);
+		if (store_step_done(u) != 0)
+			return -1;
+		*seq = ev.seq;
+		snprintf(hash, EVCHAIN_HEX_LEN + 1, "%s", h);
+	}
+}
+
+static int
+event_insert(struct store *st, const struct audit_event *ev, int64_t ts)
+{
+	struct audit_event e = *ev;
+	char prev[EVCHAIN_HEX_LEN + 1], h[EVCHAIN_HEX_LEN + 1];
+	sqlite3_stmt *s;
+
+	if (chain_head(st, &e.seq, prev) != 0 || (e.seq == 0 && chain_legacy(st, &e.seq, prev) != 0))
+		return -1;
+	e.seq++;
+	e.ts = ts;
+	if (e.approval_id < 0)
+		e.approval_id = 0;	/* stored as NULL, read back as 0 */
+	if (evchain_hash(prev, &e, h) != 0)
+		return -1;
+	s = store_prepare(st,
+	    "INSERT INTO events (ts, kind, session_id, engineer, target, approval_id, client_addr, reason, detail,"
+	    " actor, seq, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, ts);
-	sqlite3_bind_text(s, 2, ev->kind, -1, SQLITE_STATIC);
-	store_bind_text_or_null(s, 3, ev->session_id);
-	store_bind_text_or_null(s, 4, ev->engineer);
-	store_bind_text_or_null(s, 5, ev->target);
-	bind_id_or_null(s, 6, ev->approval_id);
-	store_bind_text_or_null(s, 7, ev->client_addr);
-	store_bind_text_or_null(s, 8, ev->reason);
-	store_bind_text_or_null(s, 9, ev->detail);
+	sqlite3_bind_text(s, 2, e.kind, -1, SQLITE_STATIC);
+	store_bind_text_or_null(s, 3, e.session_id);
+	store_bind_text_or_null(s, 4, e.engineer);
+	store_bind_text_or_null(s, 5, e.target);
+	bind_id_or_null(s, 6, e.approval_id);
+	store_bind_text_or_null(s, 7, e.client_addr);
+	store_bind_text_or_null(s, 8, e.reason);
+	store_bind_text_or_null(s, 9, e.detail);
+	store_bind_text_or_null(s, 10, e.actor);
+	sqlite3_bind_int64(s, 11, e.seq);
+	store_bind_text_or_null(s, 12, *prev ? prev : NULL);
+	sqlite3_bind_text(s, 13, h, -1, SQLITE_STATIC);
 	return store_step_done(s);
+}
+
+/* Read the head and append under one write lock: the caller's transaction, or one of its own. */
+int
+audit_event_add(struct store *st, const struct audit_event *ev, int64_t ts)
+{
+	int own = sqlite3_get_autocommit(store_db(st)), r;
+
+	if (own && store_exec(st, "BEGIN IMMEDIATE") != 0)
+		return -1;
+	r = event_insert(st, ev, ts);
+	if (own) {
+		if (r == 0 && store_exec(st, "COMMIT") != 0)
+			r = -1;
+		if (r != 0)
+			(void)store_exec(st, "ROLLBACK");
+	}
+	return r;
 }
 
 int
@@ -105,12 +230,6 @@ audit_sessions_close_abnormal(struct store *st, int64_t pid, const char *reason,
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? sqlite3_changes(store_db(st)) : -1;
-}
-
-static const char *
-col_text(sqlite3_stmt *s, int i)
-{
-	return (const char *)sqlite3_column_text(s, i);
 }
 
 #define SESSION_COLUMNS \
@@ -258,26 +377,14 @@ audit_session_kill_request(struct store *st, const char *id, char **by, char **r
 	return r;
 }
 
-#define EVENT_COLUMNS "SELECT id, ts, kind, session_id, engineer, target, approval_id, client_addr, reason, detail FROM events"
-
 static int
 each_event(sqlite3_stmt *s, int (*cb)(const struct audit_event *, void *), void *arg)
 {
 	int rc, r = 0;
 
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct audit_event ev = {
-			.id = sqlite3_column_int64(s, 0),
-			.ts = sqlite3_column_int64(s, 1),
-			.kind = col_text(s, 2),
-			.session_id = col_text(s, 3),
-			.engineer = col_text(s, 4),
-			.target = col_text(s, 5),
-			.approval_id = sqlite3_column_int64(s, 6),
-			.client_addr = col_text(s, 7),
-			.reason = col_text(s, 8),
-			.detail = col_text(s, 9),
-		};
+		struct audit_event ev = event_of(s);
+
 		if ((r = cb(&ev, arg)) != 0)
 			break;
 	}
@@ -293,6 +400,19 @@ audit_event_list(struct store *st, int (*cb)(const struct audit_event *, void *)
 	sqlite3_stmt *s = store_prepare(st, EVENT_COLUMNS " ORDER BY id");
 
 	return s == NULL ? -1 : each_event(s, cb, arg);
+}
+
+int
+audit_events_since_seq(struct store *st, int64_t after_seq, int limit, int (*cb)(const struct audit_event *, void *),
+    void *arg)
+{
+	sqlite3_stmt *s = store_prepare(st, EVENT_COLUMNS " WHERE seq > ? ORDER BY seq LIMIT ?");
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, after_seq);
+	sqlite3_bind_int(s, 2, limit);
+	return each_event(s, cb, arg);
 }
 
 int
