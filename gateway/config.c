@@ -19,7 +19,9 @@
 #include <yaml.h>
 
 #include "duration.h"
+#include "evexport.h"
 #include "guard.h"
+#include "siemurl.h"
 #include "sigkey.h"
 #include "util.h"
 #include "yamlerr.h"
@@ -527,6 +529,63 @@ parse_notify_dest(struct loader *ld, const yaml_node_t *map, struct notify_dest 
 
 static const char *notify_name_at(const struct config *c, size_t i) { return c->notify[i].name; }
 
+/* siem: [{name: soc, url: "syslog+tcp://10.0.0.5:6514", format: syslog, ca_file: /etc/ssl/soc-ca.pem}] */
+static int
+parse_siem_dest(struct loader *ld, const yaml_node_t *map, struct siem_dest *d)
+{
+	struct siem_url u;
+	char why[200];
+	const yaml_node_t *url_node = map;
+	int have_format = 0;
+
+	if (map->type != YAML_MAPPING_NODE)
+		return fail_at(ld, map, "each siem destination must be a mapping with name and url, found %s", node_kind(map));
+	for (yaml_node_pair_t *pr = map->data.mapping.pairs.start; pr < map->data.mapping.pairs.top; pr++) {
+		yaml_node_t *k = yaml_document_get_node(&ld->doc, pr->key);
+		yaml_node_t *v = yaml_document_get_node(&ld->doc, pr->value);
+		const char *key, *f;
+		enum evexport_format fmt;
+		int r;
+
+		if (want_scalar(ld, k, "key", &key) != 0)
+			return -1;
+		if (strcmp(key, "name") == 0) {
+			r = parse_name(ld, v, "siem destination", &d->name);
+		} else if (strcmp(key, "url") == 0) {
+			url_node = v;
+			r = want_string(ld, v, key, &d->url);
+		} else if (strcmp(key, "format") == 0) {
+			if ((r = want_scalar(ld, v, key, &f)) == 0 && evexport_format_parse(f, &fmt) != 0)
+				r = fail_at(ld, v, "'format' must be jsonl, syslog or cef, found '%s'", f);
+			d->format = (int)fmt;
+			have_format = 1;
+		} else if (strcmp(key, "ca_file") == 0) {
+			r = want_path(ld, v, key, &d->ca_file);
+		} else {
+			r = fail_at(ld, k, "unknown key '%s' in a siem destination (expected name, url, format, ca_file)", key);
+		}
+		if (r != 0)
+			return -1;
+	}
+	if (d->name == NULL || d->url == NULL)
+		return fail_at(ld, map, "a siem destination needs name and url "
+		    "(e.g. {name: soc, url: \"syslog+tcp://10.0.0.5:6514\"})");
+	if (siem_url_parse(d->url, &u, why, sizeof(why)) != 0)
+		return fail_at(ld, url_node, "siem destination '%s': url '%s': %s", d->name, d->url, why);
+	d->transport = (int)u.transport;
+	d->port = u.port;
+	if ((u.transport == SIEM_FILE && (d->path = strdup(u.path)) == NULL) ||
+	    (u.transport != SIEM_FILE && (d->host = strdup(u.host)) == NULL))
+		return fail_at(ld, map, "out of memory");
+	if (!have_format)
+		d->format = u.transport == SIEM_FILE ? EVEXPORT_JSONL : EVEXPORT_SYSLOG;
+	if (d->ca_file != NULL && u.transport != SIEM_SYSLOG_TLS)
+		return fail_at(ld, map, "siem destination '%s': ca_file is for syslog+tls:// only", d->name);
+	return 0;
+}
+
+static const char *siem_name_at(const struct config *c, size_t i) { return c->siem[i].name; }
+
 static int
 check_unique(struct loader *ld, const yaml_node_t *seq, const char *what,
     const char *(*name_at)(const struct config *, size_t), size_t count)
@@ -694,6 +753,17 @@ parse_top(struct loader *ld, const yaml_node_t *root)
 				if (r == 0)
 					r = check_unique(ld, v, "notify destination", notify_name_at, n);
 			}
+		} else if (strcmp(key, "siem") == 0) {
+			size_t n;
+			if ((r = parse_list(ld, v, key, sizeof(*cfg->siem), (void **)&cfg->siem, &n)) == 0) {
+				for (size_t i = 0; i < n && r == 0; i++) {
+					cfg->nsiem = i + 1;
+					r = parse_siem_dest(ld, yaml_document_get_node(&ld->doc,
+					    v->data.sequence.items.start[i]), &cfg->siem[i]);
+				}
+				if (r == 0)
+					r = check_unique(ld, v, "siem destination", siem_name_at, n);
+			}
 		} else if (strcmp(key, "targets") == 0) {
 			size_t n;
 			if ((r = parse_list(ld, v, key, sizeof(*cfg->targets), (void **)&cfg->targets, &n)) == 0) {
@@ -708,7 +778,7 @@ parse_top(struct loader *ld, const yaml_node_t *root)
 			r = fail_at(ld, k, "unknown key '%s' (expected listen, state_dir, host_key, signing_key, approval_ca, engineer_macs, "
 			    "recording_flush_ms, log, log_level, login_grace_time, target_connect_timeout, "
 			    "max_connections, escrow_public_key, max_startups, per_source_max_startups, max_session_time, idle_timeout, approval_warning, review_timeout, request_ttl, engineer_reports_per_session, max_channels_per_connection, "
-			    "privsep_user, privsep_dir, control_socket, policy_file, gateway_name, fault_levels, engineers, admins, targets, notify)", key);
+			    "privsep_user, privsep_dir, control_socket, policy_file, gateway_name, fault_levels, engineers, admins, targets, notify, siem)", key);
 		}
 		if (r != 0)
 			return -1;
@@ -890,6 +960,14 @@ config_free(struct config *cfg)
 		free(d->argv);
 	}
 	free(cfg->notify);
+	for (size_t i = 0; i < cfg->nsiem; i++) {
+		free(cfg->siem[i].name);
+		free(cfg->siem[i].url);
+		free(cfg->siem[i].host);
+		free(cfg->siem[i].path);
+		free(cfg->siem[i].ca_file);
+	}
+	free(cfg->siem);
 	free(cfg->path);
 	free(cfg->dir);
 	for (size_t i = 0; i < CONFIG_MAX_LISTEN; i++)

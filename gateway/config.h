@@ -36,6 +36,18 @@ struct notify_dest {
 	size_t argc;
 };
 
+/* A siem: destination (siem.h): the event log forwarded, in order, without loss. */
+struct siem_dest {
+	char *name;
+	char *url;		/* syslog+tcp://, syslog+tls://, file:// (siemurl.h) */
+	int transport;		/* enum siem_transport */
+	char *host;
+	int port;
+	char *path;
+	int format;		/* enum evexport_format: syslog for syslog+*, jsonl for file:// unless set */
+	char *ca_file;		/* syslog+tls: the CA certificates the server's is checked against (default: the system's) */
+};
+
 struct target {
 	char *name;
 	char *host;
@@ -107,6 +119,8 @@ struct config {
 	size_t ntargets;
 	struct notify_dest *notify;
 	size_t nnotify;
+	struct siem_dest *siem;
+	size_t nsiem;
 };
 
 /*

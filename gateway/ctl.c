@@ -755,6 +755,7 @@ static const struct ctl_cmd commands[] = {
 	  CONFIG_ONLY, cmd_policy_check, REMOTE_READ },
 	{ "tickets", "list", "tickets list [--json]", STORE_RW, cmd_tickets_list, REMOTE_READ },
 	{ "notify", "status", "notify status [--json]", STORE_RW, cmd_notify_status, REMOTE_READ },
+	{ "siem", "status", "siem status [--json]", STORE_RW, cmd_siem_status, REMOTE_READ },
 	{ "requests", "list", "requests list [--pending] [--json]", STORE_RO, cmd_requests_list, REMOTE_READ },
 	{ "requests", "approve", "requests approve ID --approver NAME --method written|email|fax|phone|console\n"
 	  "           [--valid DURATION] [--sessions N] [--note TEXT] [--cert-key 'ssh-ed25519 AAAA...']", STORE_RW,

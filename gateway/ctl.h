@@ -87,6 +87,7 @@ int ctl_run_list_flag(struct ctl *c, int argc, char **argv, const char *usage, c
 /* ctl_recording.c */
 int cmd_events_verify(struct ctl *c, int argc, char **argv);
 int cmd_events_export(struct ctl *c, int argc, char **argv);
+int cmd_siem_status(struct ctl *c, int argc, char **argv);
 int cmd_recording_verify(struct ctl *c, int argc, char **argv);
 int cmd_recording_export(struct ctl *c, int argc, char **argv);
 int cmd_recording_play(struct ctl *c, int argc, char **argv);

@@ -15,6 +15,7 @@
 
 #include "audit.h"
 #include "json.h"
+#include "siem.h"
 #include "log.h"
 #include "store.h"
 #include "strbuf.h"
@@ -250,7 +251,7 @@ notifier_main(const struct config *cfg)
 		log_error("event=notify_failed error=\"%s\"", err);
 		_exit(1);
 	}
-	log_info("event=notifier_started destinations=%zu", cfg->nnotify);
+	log_info("event=notifier_started destinations=%zu siem=%zu", cfg->nnotify, cfg->nsiem);
 	while (!notifier_stop) {
 		int busy = 0;
 		time_t now = time(NULL);
@@ -264,9 +265,12 @@ notifier_main(const struct config *cfg)
 
 		for (size_t i = 0; i < cfg->nnotify && !notifier_stop; i++)
 			busy |= step(st, cfg, &cfg->notify[i]);
+		for (size_t i = 0; i < cfg->nsiem && !notifier_stop; i++)
+			busy |= siem_step(st, cfg, i) > 0;
 		if (!busy)
 			usleep(300000);	/* new events are looked for three times a second */
 	}
+	siem_close_all();
 	store_close(st);
 	_exit(0);
 }

@@ -160,13 +160,20 @@ struct notify_state {
 
 /* The destination's state; a new one starts at the newest event (no history replay). 0 or -1. */
 int notify_state_get(struct store *st, const char *dest, int (*cb)(const struct notify_state *, void *), void *arg);
+/* The same for any delivery (a SIEM's: "siem:NAME"); from_start: a new one starts at 0, not the newest. */
+int delivery_state_get(struct store *st, const char *dest, int from_start,
+    int (*cb)(const struct notify_state *, void *), void *arg);
 /* Delivered event id: the cursor moves, the failure count clears. 0 or -1. */
 int notify_state_done(struct store *st, const char *dest, int64_t event_id, int64_t now);
+/* count events delivered up to cursor (an id or a seq, as the destination counts). 0 or -1. */
+int delivery_state_done(struct store *st, const char *dest, int64_t cursor, int count, int64_t now);
 /* Events up to upto are none of this destination's: the cursor passes them. 0 or -1. */
 int notify_state_skip(struct store *st, const char *dest, int64_t upto);
 /* A failed try: attempts + 1, next try at next_at, why. 0 or -1. */
 int notify_state_failed(struct store *st, const char *dest, int64_t next_at, const char *why);
 /* Events after id, oldest first, at most limit. */
+/* The newest event's seq (0: none chained yet). 0 or -1. */
+int audit_events_head(struct store *st, int64_t *seq);
 /* Chained events after seq after_seq, in seq order, at most limit. 0, the callback's non-zero, or -1. */
 int audit_events_since_seq(struct store *st, int64_t after_seq, int limit, int (*cb)(const struct audit_event *, void *),
     void *arg);

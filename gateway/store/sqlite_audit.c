@@ -142,6 +142,14 @@ event_insert(struct store *st, const struct audit_event *ev, int64_t ts)
 	return store_step_done(s);
 }
 
+int
+audit_events_head(struct store *st, int64_t *seq)
+{
+	char hash[EVCHAIN_HEX_LEN + 1];
+
+	return chain_head(st, seq, hash);
+}
+
 /* Read the head and append under one write lock: the caller's transaction, or one of its own. */
 int
 audit_event_add(struct store *st, const struct audit_event *ev, int64_t ts)

@@ -1,4 +1,8 @@
-/* Notification delivery state (notify.h): one cursor per destination over the events table. */
+/*
+ * Delivery state over the events table: one cursor per destination. A
+ * notify destination's is an event id (notify.h); a SIEM destination's,
+ * under "siem:NAME", an event seq (siem.h).
+ */
 #include "sqlite_private.h"
 #include "audit.h"
 
@@ -7,7 +11,14 @@
 int
 notify_state_get(struct store *st, const char *dest, int (*cb)(const struct notify_state *, void *), void *arg)
 {
-	sqlite3_stmt *s = store_prepare(st,
+	return delivery_state_get(st, dest, 0, cb, arg);
+}
+
+int
+delivery_state_get(struct store *st, const char *dest, int from_start,
+    int (*cb)(const struct notify_state *, void *), void *arg)
+{
+	sqlite3_stmt *s = store_prepare(st, from_start ? "INSERT OR IGNORE INTO notify_state (dest, cursor) VALUES (?1, 0)" :
 	    "INSERT OR IGNORE INTO notify_state (dest, cursor) VALUES (?1, (SELECT coalesce(max(id), 0) FROM events))");
 	int rc, r = -1;
 
@@ -38,14 +49,21 @@ notify_state_get(struct store *st, const char *dest, int (*cb)(const struct noti
 int
 notify_state_done(struct store *st, const char *dest, int64_t event_id, int64_t now)
 {
+	return delivery_state_done(st, dest, event_id, 1, now);
+}
+
+int
+delivery_state_done(struct store *st, const char *dest, int64_t cursor, int count, int64_t now)
+{
 	sqlite3_stmt *s = store_prepare(st, "UPDATE notify_state SET cursor = ?1, attempts = 0, next_at = 0,"
-	    " last_ok_at = ?2, delivered = delivered + 1 WHERE dest = ?3 AND cursor < ?1");
+	    " last_ok_at = ?2, delivered = delivered + ?4 WHERE dest = ?3 AND cursor < ?1");
 
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, event_id);
+	sqlite3_bind_int64(s, 1, cursor);
 	sqlite3_bind_int64(s, 2, now);
 	sqlite3_bind_text(s, 3, dest, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 4, count);
 	return store_step_done(s);
 }
 
