@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "ctl.h"
 #include "keyhistory.h"
 #include "narrative.h"
@@ -75,6 +76,16 @@ cmd_report_create(struct ctl *c, int argc, char **argv)
 	narrative_clear(&n);
 	if (r != 0)
 		return ctl_fail("%s", err);
+	{
+		char detail[4300];
+		struct audit_event ev = { .kind = "report_created", .actor = by, .detail = detail };
+
+		snprintf(detail, sizeof(detail), "report %lld for %zu session(s), bundle %s", (long long)res.id, req.nsessions,
+		    res.dir);
+		if (audit_event_add(c->st, &ev, req.now) != 0)
+			fprintf(stderr, "remgatectl: the report is made, but its event could not be written: %s\n",
+			    store_errmsg(c->st));
+	}
 	printf("report %lld: level %d%s, %zu files signed, in %s\n"
 	    "verify: remgatectl verify %s\n"
 	    "    or: cd %s && ssh-keygen -Y verify -f allowed_signers -I %s -n %s -s report.json.sig < report.json\n",
@@ -395,6 +406,15 @@ cmd_keys_rotate(struct ctl *c, int argc, char **argv)
 	}
 	sigkey_fingerprint(oldpub, oldfp, sizeof(oldfp));
 	sigkey_fingerprint(newpub, newfp, sizeof(newfp));
+	{
+		char detail[200];
+		struct audit_event ev = { .kind = "keys_rotated", .actor = by, .detail = detail };
+
+		snprintf(detail, sizeof(detail), "%s retired, %s now signs", oldfp, newfp);
+		if (audit_event_add(c->st, &ev, now) != 0)
+			fprintf(stderr, "remgatectl: the key is rotated, but its event could not be written: %s\n",
+			    store_errmsg(c->st));
+	}
 	printf("rotated: %s retired, %s now signs.\n"
 	    "Reload remgated (remgatectl reload) so new sessions seal with the new key.\n"
 	    "Give customers the new allowed_signers lines from: remgatectl keys show\n", oldfp, newfp);

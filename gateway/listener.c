@@ -352,8 +352,11 @@ reload(struct config **cfgp, struct sigkey **keyp, struct store *st, const struc
 	char err[1024];
 
 	if (config_load((*cfgp)->path, &fresh, err, sizeof(err)) != 0) {
+		struct audit_event ev = { .kind = "config_reload_failed", .detail = err };
+
 		log_error("event=reload_failed error=\"%s\" note=\"keeping the running configuration\"", err);
 		snprintf(msg, msglen, "%s (the running configuration is kept)", err);
+		(void)audit_event_add(st, &ev, (int64_t)time(NULL));
 		return -1;
 	}
 	if (strcmp(fresh->listen_host, (*cfgp)->listen_host) != 0 || fresh->listen_port != (*cfgp)->listen_port ||
@@ -362,6 +365,15 @@ reload(struct config **cfgp, struct sigkey **keyp, struct store *st, const struc
 	notifier_stop();	/* it starts again with the new destinations */
 	log_info("event=reload engineers=%zu admins=%zu targets=%zu", fresh->nengineers, fresh->nadmins,
 	    fresh->ntargets);
+	{
+		char detail[200];
+		struct audit_event ev = { .kind = "config_reloaded", .detail = detail };
+
+		snprintf(detail, sizeof(detail), "%s: %zu engineers, %zu admins, %zu targets, %zu siem destinations",
+		    fresh->path, fresh->nengineers, fresh->nadmins, fresh->ntargets, fresh->nsiem);
+		if (audit_event_add(st, &ev, (int64_t)time(NULL)) != 0)
+			log_error("event=store_failed op=event kind=config_reloaded error=\"%s\"", store_errmsg(st));
+	}
 	config_free(*cfgp);
 	*cfgp = fresh;
 	{
