@@ -78,9 +78,9 @@ evchain_check_row(struct evchain_check *c, const struct audit_event *ev)
 {
 	char want[EVCHAIN_HEX_LEN + 1], why[300];
 
+	c->count++;	/* every row, so the verdict can say how many there are */
 	if (c->broken)
 		return -1;
-	c->count++;
 	if (ev->seq <= 0 || ev->hash == NULL)
 		return broken(c, ev, "not chained: written outside the gateway");
 	if (ev->seq != c->last_seq + 1) {
