@@ -274,8 +274,37 @@ notifier_stop(void)
 	}
 }
 
+/*
+ * The daemon's store: open only while it is used, closed before anything
+ * is forked. A SQLite connection open across fork() leaves the child
+ * SQLite's per-process lock and shared-memory bookkeeping for the file,
+ * with descriptors the sandbox then closes; the child's own connection
+ * then takes its WAL locks on nothing, two processes write at once, and
+ * commits are silently lost (sqlite.org/howtocorrupt.html, 2.6).
+ */
+static struct store *dstore;
+
+static struct store *
+ds(const struct config *cfg)
+{
+	char err[512];
+
+	if (dstore == NULL && store_open(cfg->db_path, &dstore, err, sizeof(err)) != 0) {
+		log_error("event=store_failed error=\"%s\"", err);
+		dstore = NULL;
+	}
+	return dstore;
+}
+
 static void
-reap(struct children *c, struct store *st)
+ds_release(void)
+{
+	store_close(dstore);
+	dstore = NULL;
+}
+
+static void
+reap(struct children *c, const struct config *cfg)
 {
 	pid_t pid;
 	int status;
@@ -298,8 +327,8 @@ reap(struct children *c, struct store *st)
 		} else if (WEXITSTATUS(status) != 0) {
 			log_warn("event=child_failed child=%d status=%d", (int)pid, WEXITSTATUS(status));
 		}
-		if (WIFSIGNALED(status) || WEXITSTATUS(status) != 0) {
-			int closed = audit_sessions_close_abnormal(st, (int64_t)pid, "gateway_process_died",
+		if ((WIFSIGNALED(status) || WEXITSTATUS(status) != 0) && ds(cfg) != NULL) {
+			int closed = audit_sessions_close_abnormal(dstore, (int64_t)pid, "gateway_process_died",
 			    (int64_t)time(NULL));
 			if (closed > 0)
 				log_warn("event=session_closed_abnormally child=%d sessions=%d", (int)pid, closed);
@@ -577,7 +606,7 @@ accept_one(struct config *cfg, const struct sigkey *sigkey, ssh_bind bind, struc
 
 /* One aggregated event and log line for the connections dropped lately. */
 static void
-flush_drops(struct store *st, struct startups_tally *tally, int force)
+flush_drops(const struct config *cfg, struct startups_tally *tally, int force)
 {
 	char text[1024];
 
@@ -585,12 +614,12 @@ flush_drops(struct store *st, struct startups_tally *tally, int force)
 		return;
 	struct audit_event ev = { .kind = "connections_dropped", .reason = "max_startups", .detail = text };
 	log_warn("event=connections_dropped detail=\"%s\"", text);
-	audit_event_add(st, &ev, (int64_t)time(NULL));
+	if (ds(cfg) != NULL)
+		audit_event_add(dstore, &ev, (int64_t)time(NULL));
 }
 
 int
-listener_run(struct config **cfgp, struct sigkey **sigkeyp, ssh_bind bind, struct store *st,
-    int *fds, int nfds, int control_fd)
+listener_run(struct config **cfgp, struct sigkey **sigkeyp, ssh_bind bind, int *fds, int nfds, int control_fd)
 {
 	struct children kids = { 0 };
 	struct startups_tally tally = { 0 };
@@ -654,7 +683,8 @@ listener_run(struct config **cfgp, struct sigkey **sigkeyp, ssh_bind bind, struc
 				if (sig == SIGHUP) {
 					char msg[1200];
 
-					(void)reload(cfgp, sigkeyp, st, &kids, msg, sizeof(msg));
+					if (ds(*cfgp) != NULL)
+						(void)reload(cfgp, sigkeyp, dstore, &kids, msg, sizeof(msg));
 				} else if (sig == SIGTERM || sig == SIGINT) {
 					term_count++;
 					if (!stopping) {
@@ -671,8 +701,8 @@ listener_run(struct config **cfgp, struct sigkey **sigkeyp, ssh_bind bind, struc
 				}
 			}
 		}
-		if (control.fd >= 0 && (pfd[nlisten].revents & POLLIN))
-			control_request(cfgp, sigkeyp, st, &kids);
+		if (control.fd >= 0 && (pfd[nlisten].revents & POLLIN) && ds(*cfgp) != NULL)
+			control_request(cfgp, sigkeyp, dstore, &kids);
 		/* A child that authenticated (or ended) closed its startup pipe. */
 		for (int i = nlisten + (control.fd >= 0); i < n; i++) {
 			if (pfd[i].revents == 0)
@@ -681,17 +711,20 @@ listener_run(struct config **cfgp, struct sigkey **sigkeyp, ssh_bind bind, struc
 				if (kids.c[j].startup_fd == pfd[i].fd)
 					startup_done(&kids, &kids.c[j]);
 		}
-		reap(&kids, st);
+		reap(&kids, *cfgp);
+		ds_release();	/* before any fork below */
 		if (!stopping)
 			notifier_keep(*cfgp, fds, nfds, control.fd);
 		for (int i = 1; !stopping && i < nlisten; i++)
 			if (pfd[i].revents & POLLIN)
 				accept_one(*cfgp, *sigkeyp, bind, &kids, &tally, fds, nfds, pfd[i].fd);
-		flush_drops(st, &tally, 0);
+		flush_drops(*cfgp, &tally, 0);
+		ds_release();
 		if (stopping && kids.n == 0)
 			break;
 	}
-	flush_drops(st, &tally, 1);
+	flush_drops(*cfgp, &tally, 1);
+	ds_release();
 	notifier_stop();
 	if (notifier.pid > 0)
 		(void)waitpid(notifier.pid, NULL, 0);

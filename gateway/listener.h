@@ -20,8 +20,7 @@ int listener_open(const struct config *cfg, int *fds, int maxfds, char *err, siz
  * a successful SIGHUP reload (the old one freed), and *sigkeyp with the
  * signing key read anew. Returns the exit code.
  */
-/* control_fd: the control socket (control.h), or -1. */
-int listener_run(struct config **cfgp, struct sigkey **sigkeyp, ssh_bind bind, struct store *st,
-    int *fds, int nfds, int control_fd);
+/* control_fd: the control socket (control.h), or -1. The store is opened for each use, never held across a fork. */
+int listener_run(struct config **cfgp, struct sigkey **sigkeyp, ssh_bind bind, int *fds, int nfds, int control_fd);
 
 #endif

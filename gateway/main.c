@@ -204,10 +204,15 @@ main(int argc, char **argv)
 	}
 	log_info("event=listening address=%s:%d targets=%zu engineers=%zu version=%s", cfg->listen_host,
 	    cfg->listen_port, cfg->ntargets, cfg->nengineers, REMGATE_VERSION);
-	rc = listener_run(&cfg, &sigkey, bind, st, fds, nfds, control_fd);
-	{
+	/* No SQLite connection may be open across the forks the listener makes (listener.c). */
+	store_close(st);
+	st = NULL;
+	rc = listener_run(&cfg, &sigkey, bind, fds, nfds, control_fd);
+	if (store_open(cfg->db_path, &st, err, sizeof(err)) == 0) {
 		struct audit_event ev = { .kind = "gateway_stop" };
 		audit_event_add(st, &ev, (int64_t)time(NULL));
+	} else {
+		log_error("event=store_failed op=gateway_stop error=\"%s\"", err);
 	}
 	log_info("event=stopped");
 out:

@@ -87,6 +87,9 @@ mon_h_admin_cmd(struct monitor *m, struct mon_req *q)
 		return 0;
 	}
 	fflush(NULL);
+	/* Never a SQLite connection across fork (listener.c): the helper opens its own, the monitor reopens. */
+	store_close(m->store);
+	m->store = NULL;
 	if ((pid = fork()) < 0) {
 		close(out[0]);
 		close(out[1]);

@@ -20,6 +20,16 @@ rows=[r for r in json.load(sys.stdin) if r['command']==sys.argv[1]]
 print(rows[0][sys.argv[2]] if rows else 'missing')" "$1" "$2"
 }
 
+log "the daemon holds no store connection between uses (none may be inherited by what it forks)"
+# A SQLite connection open across fork() leaves the child stale lock state: commits were lost under load.
+for _ in $(seq 50); do
+	ls -l "/proc/$GW_PID/fd" 2>/dev/null | grep -q 'remgate\.db' || break
+	sleep 0.1
+done
+if ls -l "/proc/$GW_PID/fd" 2>/dev/null | grep -q 'remgate\.db'; then
+	fail "the daemon keeps the store open: $(ls -l "/proc/$GW_PID/fd" | grep remgate)"
+fi
+
 log "SIGHUP: a new engineer is admitted after reload"
 new_key carol
 gw_ssh carol carol+router1 true 2>/dev/null && fail "carol got in before she was configured"
