@@ -323,14 +323,21 @@ login_banner(struct monitor *m, char *out, size_t outlen)
 	strbuf_addf(&b, "remgate: this session is recorded (session %s)\r\n", m->sid);
 }
 
-/* The refusal of a token step: on record here, the child only says it. */
+/* A refusal (of the token, or of a session channel): on record here, the child only says it. */
 static int
-token_refused(struct monitor *m, const char *code, const char *text, const char *detail)
+refused_with(struct monitor *m, void (*reply)(struct monitor *, int, const char *, const char *), const char *code,
+    const char *text, const char *detail)
 {
 	mon_event(m, "session_refused", code, detail ? detail : text);
 	m->phase = PH_REFUSED;
-	reply_token(m, 0, code, text);
+	reply(m, 0, code, text);
 	return mon_send_frame(m);
+}
+
+static int
+token_refused(struct monitor *m, const char *code, const char *text, const char *detail)
+{
+	return refused_with(m, reply_token, code, text, detail);
 }
 
 /* A TCP connection to the target, made here so the child needs no socket() and no resolver. */
@@ -437,14 +444,11 @@ reply_open(struct monitor *m, int ok, const char *code, const char *text)
 	mbuf_str(&m->out, ok ? m->sid : "");
 }
 
-/* A channel that cannot have its session: on record here; the child says it on the channel and hangs up. */
+/* A channel that cannot have its session: the child says it on the channel and hangs up. */
 static int
 open_refused(struct monitor *m, const char *code, const char *text, const char *detail)
 {
-	mon_event(m, "session_refused", code, detail ? detail : text);
-	m->phase = PH_REFUSED;
-	reply_open(m, 0, code, text);
-	return mon_send_frame(m);
+	return refused_with(m, reply_open, code, text, detail);
 }
 
 /* A later session on the connection gets its own id (the first has the connection's). */

@@ -410,28 +410,31 @@ audit_event_list(struct store *st, int (*cb)(const struct audit_event *, void *)
 	return s == NULL ? -1 : each_event(s, cb, arg);
 }
 
+/* Events after `after` in the order of key (id or seq, the only two), at most limit. */
+static int
+events_after(struct store *st, int by_seq, int64_t after, int limit, int (*cb)(const struct audit_event *, void *),
+    void *arg)
+{
+	sqlite3_stmt *s = store_prepare(st, by_seq ? EVENT_COLUMNS " WHERE seq > ? ORDER BY seq LIMIT ?" :
+	    EVENT_COLUMNS " WHERE id > ? ORDER BY id LIMIT ?");
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, after);
+	sqlite3_bind_int(s, 2, limit);
+	return each_event(s, cb, arg);
+}
+
 int
 audit_events_since_seq(struct store *st, int64_t after_seq, int limit, int (*cb)(const struct audit_event *, void *),
     void *arg)
 {
-	sqlite3_stmt *s = store_prepare(st, EVENT_COLUMNS " WHERE seq > ? ORDER BY seq LIMIT ?");
-
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, after_seq);
-	sqlite3_bind_int(s, 2, limit);
-	return each_event(s, cb, arg);
+	return events_after(st, 1, after_seq, limit, cb, arg);
 }
 
 int
 audit_events_after(struct store *st, int64_t after_id, int limit, int (*cb)(const struct audit_event *, void *),
     void *arg)
 {
-	sqlite3_stmt *s = store_prepare(st, EVENT_COLUMNS " WHERE id > ? ORDER BY id LIMIT ?");
-
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, after_id);
-	sqlite3_bind_int(s, 2, limit);
-	return each_event(s, cb, arg);
+	return events_after(st, 0, after_id, limit, cb, arg);
 }
