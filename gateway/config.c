@@ -544,7 +544,7 @@ parse_siem_dest(struct loader *ld, const yaml_node_t *map, struct siem_dest *d)
 		yaml_node_t *k = yaml_document_get_node(&ld->doc, pr->key);
 		yaml_node_t *v = yaml_document_get_node(&ld->doc, pr->value);
 		const char *key, *f;
-		enum evexport_format fmt;
+		enum evexport_format fmt = EVEXPORT_JSONL;
 		int r;
 
 		if (want_scalar(ld, k, "key", &key) != 0)
