@@ -183,7 +183,6 @@ session_begin(struct session *s, char *why, size_t whylen)
 	}
 	mc_target_result("ok", "");
 	s->session_open = 1;
-	s->started_at = s->last_activity = (int64_t)time(NULL);
 	relay_setup_target_callbacks(s);
 	if (session_start_recording(s, detail, sizeof(detail)) != 0) {
 		snprintf(why, whylen, "%s", detail);
@@ -194,10 +193,10 @@ session_begin(struct session *s, char *why, size_t whylen)
 	return 0;
 }
 
-void
-session_channel_end(struct session *s)
+/* What one session channel holds (both channels, the relay's state, the recording's, the transfers'), freed. */
+static void
+channel_state_free(struct session *s)
 {
-	end_session(s);
 	relay_end_channel(s);
 	escrow_free(s->escrow);
 	s->escrow = NULL;
@@ -207,6 +206,13 @@ session_channel_end(struct session *s)
 	relaybuf_free(&s->to_target);
 	relaybuf_free(&s->to_engineer);
 	relaybuf_free(&s->to_engineer_err);
+}
+
+void
+session_channel_end(struct session *s)
+{
+	end_session(s);
+	channel_state_free(s);
 	memset(&s->to_target, 0, sizeof(s->to_target));
 	memset(&s->to_engineer, 0, sizeof(s->to_engineer));
 	memset(&s->to_engineer_err, 0, sizeof(s->to_engineer_err));
@@ -222,7 +228,6 @@ session_channel_end(struct session *s)
 	s->done = 0;
 	s->recording = 0;
 	s->ncmds = 0;
-	s->started_at = (int64_t)time(NULL);	/* a connection with no channel: the monitor's idle_timeout */
 }
 
 /* Once shell or exec runs, the target's packets are read by the same loop. */
@@ -470,24 +475,16 @@ out:
 			ssh_event_remove_session(s->event, s->eng);
 		ssh_event_free(s->event);
 	}
-	if (s->chan != NULL)
-		ssh_channel_free(s->chan);
+	channel_state_free(s);	/* the channels before the device login they run on */
 	target_conn_close(&s->tc);
 	if (s->eng != NULL) {
 		ssh_disconnect(s->eng);
 		ssh_free(s->eng);
 	}
 	(void)mc_flush();
-	escrow_free(s->escrow);
-	cmdlog_free(s->cmds);
 	engcmd_free(s);
 	auth_free(s);
 	free(s->allow_ops);
-	xfer_finish(s);
-	relay_free(s);
-	relaybuf_free(&s->to_target);
-	relaybuf_free(&s->to_engineer);
-	relaybuf_free(&s->to_engineer_err);
 	if (s->startup_fd >= 0)
 		close(s->startup_fd);
 	free(s);
