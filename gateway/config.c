@@ -27,6 +27,7 @@
 #include "yamlerr.h"
 
 struct loader {
+	int keyless;		/* config_load_keyless: no key file is read */
 	const char *file;
 	yaml_document_t doc;
 	struct config *cfg;
@@ -355,6 +356,8 @@ check_signing_key(struct loader *ld, const yaml_node_t *n, const char *key, cons
 	struct sigkey *k = NULL;
 	char why[512];
 
+	if (ld->keyless)
+		return 0;
 	if (access(path, F_OK) != 0 && errno == ENOENT)
 		return 0;	/* generated at start */
 	if (sigkey_load(path, &k, why, sizeof(why)) != 0)
@@ -368,6 +371,8 @@ check_private_key(struct loader *ld, const yaml_node_t *n, const char *key, cons
 {
 	ssh_key k = NULL;
 
+	if (ld->keyless)
+		return 0;
 	if (access(path, F_OK) != 0) {
 		if (errno == ENOENT)
 			return 0;	/* generated at start */
@@ -622,6 +627,53 @@ parse_principals(struct loader *ld, const yaml_node_t *seq, const char *key, con
 	return check_unique(ld, seq, what, name_at, n);
 }
 
+/* console: {listen: "127.0.0.1:8443", tls_cert: F, tls_key: F, public_url: U, login_ttl: 2m, idle_timeout: 15m, lifetime: 8h} */
+static int
+parse_console(struct loader *ld, const yaml_node_t *map)
+{
+	struct console_config *c = &ld->cfg->console;
+
+	c->enabled = 1;
+	if (map->type == YAML_SCALAR_NODE && map->data.scalar.length == 0)
+		return 0;	/* "console:" alone: every default */
+	if (map->type != YAML_MAPPING_NODE)
+		return fail_at(ld, map, "'console' must be a mapping (listen, tls_cert, tls_key, public_url, login_ttl, "
+		    "idle_timeout, lifetime), found %s", node_kind(map));
+	for (yaml_node_pair_t *pr = map->data.mapping.pairs.start; pr < map->data.mapping.pairs.top; pr++) {
+		yaml_node_t *k = yaml_document_get_node(&ld->doc, pr->key);
+		yaml_node_t *v = yaml_document_get_node(&ld->doc, pr->value);
+		const char *key;
+		int r;
+
+		if (want_scalar(ld, k, "key", &key) != 0)
+			return -1;
+		if (strcmp(key, "listen") == 0)
+			r = parse_address(ld, v, "console listen", &c->host, &c->port);
+		else if (strcmp(key, "tls_cert") == 0)
+			r = want_path(ld, v, key, &c->tls_cert);
+		else if (strcmp(key, "tls_key") == 0)
+			r = want_path(ld, v, key, &c->tls_key);
+		else if (strcmp(key, "public_url") == 0) {
+			if ((r = want_string(ld, v, key, &c->public_url)) == 0 &&
+			    (strncmp(c->public_url, "https://", 8) != 0 || strpbrk(c->public_url, " \t\"'<>") != NULL))
+				r = fail_at(ld, v, "'public_url' must be an https:// address without spaces or quotes, found '%s'",
+				    c->public_url);
+		} else if (strcmp(key, "login_ttl") == 0 || strcmp(key, "idle_timeout") == 0 || strcmp(key, "lifetime") == 0) {
+			int64_t *d = key[0] == 'l' && key[1] == 'o' ? &c->login_ttl : key[0] == 'i' ? &c->idle_timeout : &c->lifetime;
+
+			if ((r = want_duration(ld, v, key, d)) == 0 && *d <= 0)
+				r = fail_at(ld, v, "console '%s' must be longer than 0s", key);
+		} else
+			r = fail_at(ld, k, "unknown key '%s' in console (expected listen, tls_cert, tls_key, public_url, "
+			    "login_ttl, idle_timeout, lifetime)", key);
+		if (r != 0)
+			return -1;
+	}
+	if ((c->tls_cert == NULL) != (c->tls_key == NULL))
+		return fail_at(ld, map, "console needs both tls_cert and tls_key, or neither (a self-signed pair is made)");
+	return 0;
+}
+
 static int
 parse_top(struct loader *ld, const yaml_node_t *root)
 {
@@ -764,6 +816,8 @@ parse_top(struct loader *ld, const yaml_node_t *root)
 				if (r == 0)
 					r = check_unique(ld, v, "siem destination", siem_name_at, n);
 			}
+		} else if (strcmp(key, "console") == 0) {
+			r = parse_console(ld, v);
 		} else if (strcmp(key, "targets") == 0) {
 			size_t n;
 			if ((r = parse_list(ld, v, key, sizeof(*cfg->targets), (void **)&cfg->targets, &n)) == 0) {
@@ -778,7 +832,7 @@ parse_top(struct loader *ld, const yaml_node_t *root)
 			r = fail_at(ld, k, "unknown key '%s' (expected listen, state_dir, host_key, signing_key, approval_ca, engineer_macs, "
 			    "recording_flush_ms, log, log_level, login_grace_time, target_connect_timeout, "
 			    "max_connections, escrow_public_key, max_startups, per_source_max_startups, max_session_time, idle_timeout, approval_warning, review_timeout, request_ttl, engineer_reports_per_session, max_channels_per_connection, "
-			    "privsep_user, privsep_dir, control_socket, policy_file, gateway_name, fault_levels, engineers, admins, targets, notify, siem)", key);
+			    "privsep_user, privsep_dir, control_socket, policy_file, gateway_name, fault_levels, engineers, admins, targets, notify, siem, console)", key);
 		}
 		if (r != 0)
 			return -1;
@@ -792,6 +846,27 @@ parse_top(struct loader *ld, const yaml_node_t *root)
 		if (config_engineer(cfg, cfg->admins[i].name) != NULL)
 			return fail_at(ld, root, "'%s' is both an engineer and an admin; give the two roles two names",
 			    cfg->admins[i].name);
+	return 0;
+}
+
+static int
+console_defaults(struct console_config *c, const char *state_dir)
+{
+	if (c->host == NULL) {
+		if ((c->host = strdup("127.0.0.1")) == NULL)
+			return -1;
+		c->port = 8443;
+	}
+	if (c->tls_cert == NULL && ((c->tls_cert = util_path_join(state_dir, "console_cert.pem")) == NULL ||
+	    (c->tls_key = util_path_join(state_dir, "console_key.pem")) == NULL))
+		return -1;
+	if (c->public_url == NULL) {
+		size_t n = strlen(c->host) + 32;
+
+		if ((c->public_url = malloc(n)) == NULL)
+			return -1;
+		snprintf(c->public_url, n, strchr(c->host, ':') ? "https://[%s]:%d" : "https://%s:%d", c->host, c->port);
+	}
 	return 0;
 }
 
@@ -817,10 +892,10 @@ dir_of(const char *path)
 	return out;
 }
 
-int
-config_load(const char *path, struct config **out, char *err, size_t errlen)
+static int
+load(const char *path, struct config **out, char *err, size_t errlen, int keyless)
 {
-	struct loader ld = { .file = path, .err = err, .errlen = errlen };
+	struct loader ld = { .keyless = keyless, .file = path, .err = err, .errlen = errlen };
 	yaml_parser_t parser;
 	FILE *f;
 	int r = -1, have_doc = 0;
@@ -849,6 +924,9 @@ config_load(const char *path, struct config **out, char *err, size_t errlen)
 	ld.cfg->approval_warning = 300;
 	ld.cfg->review_timeout = 15 * 60;
 	ld.cfg->request_ttl = 3600;
+	ld.cfg->console.login_ttl = 120;
+	ld.cfg->console.idle_timeout = 15 * 60;
+	ld.cfg->console.lifetime = 8 * 3600;
 	/* Typical service-plan commitments; each contract sets its own. */
 	ld.cfg->levels[1] = (struct fault_level){ .respond = 30 * 60, .restore = 2 * 3600 };
 	ld.cfg->levels[2] = (struct fault_level){ .respond = 2 * 3600, .restore = 24 * 3600 };
@@ -899,6 +977,8 @@ config_load(const char *path, struct config **out, char *err, size_t errlen)
 	if (ld.cfg->control_socket == NULL &&
 	    (ld.cfg->control_socket = util_path_join(ld.cfg->state_dir, "control.sock")) == NULL)
 		goto oom;
+	if (ld.cfg->console.enabled && console_defaults(&ld.cfg->console, ld.cfg->state_dir) != 0)
+		goto oom;
 	if ((ld.cfg->db_path = util_path_join(ld.cfg->state_dir, "remgate.db")) == NULL ||
 	    (ld.cfg->recordings_dir = util_path_join(ld.cfg->state_dir, "recordings")) == NULL)
 		goto oom;
@@ -914,6 +994,18 @@ out:
 	fclose(f);
 	config_free(ld.cfg);
 	return r;
+}
+
+int
+config_load(const char *path, struct config **out, char *err, size_t errlen)
+{
+	return load(path, out, err, errlen, 0);
+}
+
+int
+config_load_keyless(const char *path, struct config **out, char *err, size_t errlen)
+{
+	return load(path, out, err, errlen, 1);
 }
 
 static void
@@ -968,6 +1060,10 @@ config_free(struct config *cfg)
 		free(cfg->siem[i].ca_file);
 	}
 	free(cfg->siem);
+	free(cfg->console.host);
+	free(cfg->console.tls_cert);
+	free(cfg->console.tls_key);
+	free(cfg->console.public_url);
 	free(cfg->path);
 	free(cfg->dir);
 	for (size_t i = 0; i < CONFIG_MAX_LISTEN; i++)

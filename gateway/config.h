@@ -70,6 +70,18 @@ struct fault_level {
 
 #define CONFIG_MAX_LISTEN 4
 
+/* console: the web console for the customer's administrators (docs/console.md). */
+struct console_config {
+	int enabled;		/* the section is present */
+	char *host;		/* listen (default 127.0.0.1:8443) */
+	int port;
+	char *tls_cert, *tls_key;	/* PEM; default state_dir/console_cert.pem and console_key.pem, self-signed if missing */
+	char *public_url;	/* how admins reach it (login links); default https://LISTEN */
+	int64_t login_ttl;	/* a one-time login link is good this long (default 2m) */
+	int64_t idle_timeout;	/* a console session ends after this long unused (default 15m) */
+	int64_t lifetime;	/* and this long after its login in any case (default 8h) */
+};
+
 struct config {
 	char *path;		/* the file as given */
 	char *dir;		/* its directory, base of relative paths */
@@ -121,6 +133,7 @@ struct config {
 	size_t nnotify;
 	struct siem_dest *siem;
 	size_t nsiem;
+	struct console_config console;
 };
 
 /*
@@ -128,6 +141,11 @@ struct config {
  * "FILE:LINE:COL: what was expected" into err.
  */
 int config_load(const char *path, struct config **out, char *err, size_t errlen);
+/*
+ * The same without reading any key file (the daemon checked them): for the
+ * console process, which must never hold the signing or a device key.
+ */
+int config_load_keyless(const char *path, struct config **out, char *err, size_t errlen);
 void config_free(struct config *cfg);
 
 const struct principal *config_engineer(const struct config *cfg, const char *name);

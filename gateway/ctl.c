@@ -54,8 +54,8 @@ struct ctl_cmd {
 #define REMOTE_READ 1
 #define REMOTE_DECIDE 2
 
-/* Set for an administrator's command over SSH (ctl_run): who is asking. */
-static const char *remote_admin;
+/* Set for an administrator's command over SSH or from the console (ctl_run): who is asking, and how. */
+static const char *remote_admin, *remote_via;
 
 int
 ctl_fail(const char *fmt, ...)
@@ -77,7 +77,7 @@ ctl_who_am_i(char *out, size_t outlen)
 	struct passwd *pw;
 
 	if (remote_admin != NULL) {
-		snprintf(out, outlen, "ssh:%s", remote_admin);
+		snprintf(out, outlen, "%s:%s", remote_via ? remote_via : "ssh", remote_admin);
 		return;
 	}
 	pw = getpwuid(getuid());
@@ -255,8 +255,11 @@ cmd_approve(struct ctl *c, int argc, char **argv)
 	    &cert) != 0)
 		return EXIT_FAIL;
 	{
+		char who[160];
 		struct audit_event ev = { .kind = "approval_created", .engineer = req.engineer,
-			.target = req.target, .approval_id = id, .detail = req.ticket };
+			.target = req.target, .approval_id = id, .detail = req.ticket, .actor = who };
+
+		ctl_who_am_i(who, sizeof(who));	/* "console:wang" when it came from the console */
 		audit_event_add(c->st, &ev, now);
 	}
 	/* The token alone on stdout, so TOKEN=$(remgatectl approve …) works; --cert-key's certificate after it. */
@@ -458,7 +461,10 @@ cmd_approvals_revoke(struct ctl *c, int argc, char **argv)
 	if (r != 0)
 		return ctl_fail("cannot revoke: %s", store_errmsg(c->st));
 	{
-		struct audit_event ev = { .kind = "approval_revoked", .approval_id = id, .detail = by };
+		char who[160];
+		struct audit_event ev = { .kind = "approval_revoked", .approval_id = id, .detail = by, .actor = who };
+
+		ctl_who_am_i(who, sizeof(who));
 		audit_event_add(c->st, &ev, (int64_t)time(NULL));
 	}
 	printf("approval %lld revoked\n", id);
@@ -621,10 +627,29 @@ cmd_events_list(struct ctl *c, int argc, char **argv)
 static int
 cmd_targets_list(struct ctl *c, int argc, char **argv)
 {
-	(void)argv;
-	if (argc != 1) {
-		fprintf(stderr, "usage: remgatectl targets list\n");
+	int json;
+
+	if ((json = ctl_want_json(argc, argv, "targets list [--json]")) < 0)
 		return EXIT_USAGE;
+	if (json) {
+		struct json j;
+
+		json_init(&j, stdout);
+		json_begin_array(&j);
+		for (size_t i = 0; i < c->cfg->ntargets; i++) {
+			const struct target *t = &c->cfg->targets[i];
+
+			json_begin_object(&j);
+			json_key_str(&j, "name", t->name);
+			json_key_str(&j, "host", t->host);
+			json_key_int(&j, "port", t->port);
+			json_key_str(&j, "user", t->user);
+			json_key_str(&j, "host_key", t->host_key);
+			json_end_object(&j);
+		}
+		json_end_array(&j);
+		putchar('\n');
+		return 0;
 	}
 	printf("%-16s %-28s %-12s %s\n", "TARGET", "ADDRESS", "USER", "PINNED HOST KEY");
 	for (size_t i = 0; i < c->cfg->ntargets; i++) {
@@ -733,7 +758,7 @@ static const struct ctl_cmd commands[] = {
 	  cmd_events_export, REMOTE_READ },
 	{ "sessions", "watch", "sessions watch SESSION_ID", EVIDENCE, cmd_sessions_watch, REMOTE_READ },
 	{ "sessions", "kill", "sessions kill SESSION_ID [--reason TEXT]", STORE_RO, cmd_sessions_kill, REMOTE_DECIDE },
-	{ "recording", "verify", "recording verify SESSION_ID|FILE", EVIDENCE, cmd_recording_verify, REMOTE_READ },
+	{ "recording", "verify", "recording verify SESSION_ID|FILE [--json]", EVIDENCE, cmd_recording_verify, REMOTE_READ },
 	{ "recording", "export", "recording export SESSION_ID|FILE --format asciicast|text [-o FILE]", EVIDENCE,
 	  cmd_recording_export, REMOTE_READ },
 	{ "recording", "play", "recording play SESSION_ID|FILE [--speed N]", EVIDENCE, cmd_recording_play, REMOTE_READ },
@@ -765,9 +790,10 @@ static const struct ctl_cmd commands[] = {
 	{ "review", "approve", "review approve ID --approver NAME --method written|email|fax|phone|console [--note TEXT]",
 	  STORE_RW, cmd_review_approve, REMOTE_DECIDE },
 	{ "review", "deny", "review deny ID --reason TEXT [--approver NAME]", STORE_RW, cmd_review_deny, REMOTE_DECIDE },
-	{ "targets", "list", "targets list", CONFIG_ONLY, cmd_targets_list, REMOTE_READ },
+	{ "targets", "list", "targets list [--json]", CONFIG_ONLY, cmd_targets_list, REMOTE_READ },
 	{ "targets", "pubkey", "targets pubkey TARGET", CONFIG_ONLY, cmd_targets_pubkey, REMOTE_READ },
 	{ "targets", "hostkey", "targets hostkey TARGET|HOST:PORT", CONFIG_ONLY, cmd_targets_hostkey, 0 },
+	{ "console", NULL, "console [ADMIN]   (a one-time login link to the web console)", STORE_RW, cmd_console, REMOTE_READ },
 };
 
 void
@@ -870,6 +896,7 @@ ctl_run(struct ctl *c, int argc, char **argv)
 	int rc, skip;
 
 	remote_admin = c->remote_admin;
+	remote_via = c->via;
 	if (c->remote_admin != NULL && argc == 0) {
 		if (store_open_readonly(c->cfg->db_path, &c->st, err, sizeof(err)) != 0)
 			return ctl_fail("%s", err);
@@ -899,7 +926,7 @@ ctl_run(struct ctl *c, int argc, char **argv)
 		    c->remote_admin);
 	if (cmd->needs_store == STORE_RO || cmd->needs_store == STORE_RW || cmd->needs_store == EVIDENCE) {
 		int r = cmd->needs_store == STORE_RO ? store_open_readonly(c->cfg->db_path, &c->st, err, sizeof(err)) :
-		    state_prepare(c->cfg, NULL, err, sizeof(err)) != 0 ? -1 :
+		    !c->keyless && state_prepare(c->cfg, NULL, err, sizeof(err)) != 0 ? -1 :
 		    store_open(c->cfg->db_path, &c->st, err, sizeof(err));
 
 		if (r != 0)

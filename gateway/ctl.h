@@ -23,9 +23,11 @@
 struct ctl {
 	struct config *cfg;
 	struct store *st;
-	/* An administrator's command over SSH (the monitor's helper); NULL: root on the gateway. */
+	/* An administrator's command over SSH (the monitor's helper) or from the console; NULL: root on the gateway. */
 	const char *remote_admin;
 	enum admin_role role;
+	const char *via;	/* how remote_admin came: "ssh" (NULL) or "console" (named so in every event) */
+	int keyless;		/* the console: no key file is read (the daemon prepared the state) */
 };
 
 /*
@@ -107,6 +109,8 @@ int cmd_review_approve(struct ctl *c, int argc, char **argv);
 int cmd_review_deny(struct ctl *c, int argc, char **argv);
 /* ctl_policy.c */
 int cmd_policy_check(struct ctl *c, int argc, char **argv);
+/* ctl_console.c */
+int cmd_console(struct ctl *c, int argc, char **argv);
 int cmd_sessions_watch(struct ctl *c, int argc, char **argv);
 int cmd_sessions_kill(struct ctl *c, int argc, char **argv);
 

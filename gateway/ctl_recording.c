@@ -108,6 +108,37 @@ fmt_us(uint64_t us, char *buf, size_t len)
 	util_time_iso((int64_t)(us / 1000000u), buf, len);
 }
 
+/* The verdict for programs (the console shows it beside the player). */
+static void
+verify_json(const struct rec_check *chk, const char *head, const char *fp, const char *path)
+{
+	struct json j;
+
+	json_init(&j, stdout);
+	json_begin_object(&j);
+	json_key_str(&j, "session", chk->session[0] ? chk->session : path);
+	json_key_str(&j, "verdict", chk->verdict == REC_SEALED ? "sealed" : chk->verdict == REC_UNSEALED ? "unsealed" :
+	    "tampered");
+	json_key_int(&j, "records", chk->records);
+	ctl_json_time(&j, "first", (int64_t)(chk->first_us / 1000000));
+	ctl_json_time(&j, "last", (int64_t)(chk->last_us / 1000000));
+	json_key_int(&j, "first_us", (int64_t)chk->first_us);	/* a replay's time 0 (recording export) */
+	json_key_str(&j, "head", head);
+	if (chk->verdict == REC_SEALED)
+		json_key_str(&j, "signed_by", fp);
+	else
+		json_key_null(&j, "signed_by");
+	if (chk->verdict == REC_TAMPERED) {
+		json_key_int(&j, "bad_record", chk->bad_record);
+		json_key_int(&j, "bad_offset", (int64_t)chk->bad_offset);
+		json_key_str(&j, "reason", chk->reason);
+	} else if (chk->verdict == REC_UNSEALED) {
+		json_key_bool(&j, "truncated_tail", chk->truncated_tail);
+	}
+	json_end_object(&j);
+	putchar('\n');
+}
+
 int
 cmd_recording_verify(struct ctl *c, int argc, char **argv)
 {
@@ -119,16 +150,24 @@ cmd_recording_verify(struct ctl *c, int argc, char **argv)
 	char err[512], hex[2 * RECFILE_HASH_LEN + 1], from[32], to[32], fp[80];
 	int rc;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: remgatectl recording verify SESSION_ID|FILE\n");
+	int want_json = argc == 3 && strcmp(argv[2], "--json") == 0;
+
+	if (argc != 2 && !want_json) {
+		fprintf(stderr, "usage: remgatectl recording verify SESSION_ID|FILE [--json]\n");
 		return EXIT_USAGE;
 	}
-	/* Seals made before a key rotation verify with the key of their time. */
-	if (sigkey_load(c->cfg->signing_key, &key, err, sizeof(err)) != 0)
-		return ctl_fail("cannot load the signing key: %s", err);
-	sigkey_public(key, pub);
-	sigkey_free(key);
-	if (keyring_from_store(c->st, &ring) != 0 || keyring_add_current(&ring, pub) != 0)
+	/*
+	 * Seals made before a key rotation verify with the key of their time.
+	 * The console reads no key file: the history the daemon wrote at start
+	 * lists the key in use.
+	 */
+	if (!c->keyless) {
+		if (sigkey_load(c->cfg->signing_key, &key, err, sizeof(err)) != 0)
+			return ctl_fail("cannot load the signing key: %s", err);
+		sigkey_public(key, pub);
+		sigkey_free(key);
+	}
+	if (keyring_from_store(c->st, &ring) != 0 || (!c->keyless && keyring_add_current(&ring, pub) != 0))
 		return ctl_fail("cannot read the signing key history: %s", store_errmsg(c->st));
 	if ((rc = recording_open(c, argv[1], &r)) != 0)
 		return rc;
@@ -154,6 +193,10 @@ cmd_recording_verify(struct ctl *c, int argc, char **argv)
 	}
 	recording_close(&r);
 
+	if (want_json) {
+		verify_json(&chk, hex, fp, r.path);
+		return chk.verdict == REC_SEALED ? 0 : (int)chk.verdict;
+	}
 	switch (chk.verdict) {
 	case REC_SEALED:
 		printf("OK: %s intact and sealed: %u records, %s to %s, head %s, signed by %s\n",

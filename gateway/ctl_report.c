@@ -23,6 +23,8 @@ load_signing_key(struct ctl *c, struct sigkey **k)
 {
 	char err[512];
 
+	if (c->keyless)
+		return ctl_fail("the console reads no key: run this on the gateway or over SSH");
 	if (sigkey_load(c->cfg->signing_key, k, err, sizeof(err)) != 0)
 		return ctl_fail("%s", err);
 	return 0;

@@ -93,11 +93,12 @@ say_row(const struct request_row *r, void *arg)
 static void
 decided_event(struct ctl *c, const char *kind, int64_t id, int64_t approval_id, const char *by)
 {
-	char detail[300];
+	char detail[300], who[160];
 	struct audit_event ev = { .kind = kind, .approval_id = approval_id, .reason = "request_decided",
-		.detail = detail };
+		.detail = detail, .actor = who };
 
 	snprintf(detail, sizeof(detail), "request %lld, by %s", (long long)id, by);
+	ctl_who_am_i(who, sizeof(who));
 	(void)audit_event_add(c->st, &ev, (int64_t)time(NULL));
 }
 

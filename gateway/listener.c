@@ -25,6 +25,7 @@
 #include "control.h"
 #include "keyhistory.h"
 #include "log.h"
+#include "console.h"
 #include "notify.h"
 #include "monitor.h"
 #include "session.h"
@@ -239,12 +240,19 @@ watchers_end(pid_t pid)
 }
 
 /* Collect finished children; a session row a dead child left open is closed. */
-/* The notifier (notify.h): one process, started again when it dies or the configuration changes. */
-static struct {
+/*
+ * The daemon's background processes: the notifier (notify.h) and the web
+ * console (console.h). Each is started again 5 s after it dies, and at once
+ * after we stopped it for a reload (to take the new configuration).
+ */
+struct bgproc {
+	const char *name;
 	pid_t pid;
 	time_t restart_at;
 	int stopping;		/* we told it to stop (reload): restart at once */
-} notifier;
+};
+
+static struct bgproc notifier = { .name = "notifier" }, console = { .name = "console" };
 
 static void
 notifier_keep(const struct config *cfg, const int *fds, int nfds, int control_fd)
@@ -266,12 +274,47 @@ notifier_keep(const struct config *cfg, const int *fds, int nfds, int control_fd
 }
 
 static void
-notifier_stop(void)
+console_keep(const struct config *cfg)
 {
-	if (notifier.pid > 0) {
-		notifier.stopping = 1;
-		kill(notifier.pid, SIGTERM);
+	if (!cfg->console.enabled || console.pid != 0 || time(NULL) < console.restart_at)
+		return;
+	if ((console.pid = console_start(cfg)) < 0) {
+		console.pid = 0;
+		console.restart_at = time(NULL) + 5;
 	}
+}
+
+static void
+bgproc_stop(struct bgproc *p)
+{
+	if (p->pid > 0) {
+		p->stopping = 1;
+		kill(p->pid, SIGTERM);
+	}
+}
+
+/* pid was one of them: note it, and when to start it again. 1 if it was, else 0. */
+static int
+bgproc_reaped(struct bgproc *p, pid_t pid, int status)
+{
+	if (pid != p->pid)
+		return 0;
+	p->pid = 0;
+	p->restart_at = time(NULL) + (p->stopping ? 0 : 5);
+	p->stopping = 0;
+	if (WIFSIGNALED(status) || WEXITSTATUS(status) != 0)
+		log_warn("event=%s_died status=%d note=\"restarting in 5 s\"", p->name,
+		    WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status));
+	return 1;
+}
+
+static void
+bgproc_wait(struct bgproc *p)
+{
+	bgproc_stop(p);
+	if (p->pid > 0)
+		(void)waitpid(p->pid, NULL, 0);
+	p->pid = 0;
 }
 
 /*
@@ -310,15 +353,9 @@ reap(struct children *c, const struct config *cfg)
 	int status;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		if (pid == notifier.pid) {
-			notifier.pid = 0;
-			notifier.restart_at = time(NULL) + (notifier.stopping ? 0 : 5);
-			notifier.stopping = 0;
-			if (WIFSIGNALED(status) || WEXITSTATUS(status) != 0)
-				log_warn("event=notifier_died status=%d note=\"restarting; delivery resumes at each cursor\"",
-				    WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status));
+		/* The notifier resumes delivery at each cursor; the console's browser sessions live in the store. */
+		if (bgproc_reaped(&notifier, pid, status) || bgproc_reaped(&console, pid, status))
 			continue;
-		}
 		if (children_remove(c, pid) != 0)
 			continue;
 		watchers_end(pid);
@@ -391,7 +428,8 @@ reload(struct config **cfgp, struct sigkey **keyp, struct store *st, const struc
 	if (strcmp(fresh->listen_host, (*cfgp)->listen_host) != 0 || fresh->listen_port != (*cfgp)->listen_port ||
 	    strcmp(fresh->state_dir, (*cfgp)->state_dir) != 0 || strcmp(fresh->host_key, (*cfgp)->host_key) != 0)
 		log_warn("event=reload note=\"listen, state_dir and host_key changes take effect on restart\"");
-	notifier_stop();	/* it starts again with the new destinations */
+	bgproc_stop(&notifier);	/* it starts again with the new destinations */
+	bgproc_stop(&console);	/* and the console with the new admins and settings */
 	log_info("event=reload engineers=%zu admins=%zu targets=%zu", fresh->nengineers, fresh->nadmins,
 	    fresh->ntargets);
 	{
@@ -477,8 +515,13 @@ control_request(struct config **cfgp, struct sigkey **keyp, struct store *st, co
 	if (fd < 0)
 		return;
 	if (strcmp(req.verb, "kill") == 0 && (req.nargs == 2 || req.nargs == 3)) {
-		/* Root may name the person (sudo's user); anyone else is who the kernel says. */
-		const char *by = req.uid == 0 && strncmp(req.arg[1], "local:", 6) == 0 ? req.arg[1] : req.who;
+		/*
+		 * Root may name the person (sudo's user, an administrator over SSH or
+		 * in the console: remgatectl runs as root for them); anyone else is who
+		 * the kernel says.
+		 */
+		const char *by = req.uid == 0 && (strncmp(req.arg[1], "local:", 6) == 0 || strncmp(req.arg[1], "ssh:", 4) == 0 ||
+		    strncmp(req.arg[1], "console:", 8) == 0) ? req.arg[1] : req.who;
 		const char *reason = req.nargs == 3 && req.arg[2][0] ? req.arg[2] : NULL;
 
 		if ((pid = session_process(st, kids, req.arg[0], msg, sizeof(msg))) == 0) {
@@ -713,8 +756,10 @@ listener_run(struct config **cfgp, struct sigkey **sigkeyp, ssh_bind bind, int *
 		}
 		reap(&kids, *cfgp);
 		ds_release();	/* before any fork below */
-		if (!stopping)
+		if (!stopping) {
 			notifier_keep(*cfgp, fds, nfds, control.fd);
+			console_keep(*cfgp);
+		}
 		for (int i = 1; !stopping && i < nlisten; i++)
 			if (pfd[i].revents & POLLIN)
 				accept_one(*cfgp, *sigkeyp, bind, &kids, &tally, fds, nfds, pfd[i].fd);
@@ -725,9 +770,8 @@ listener_run(struct config **cfgp, struct sigkey **sigkeyp, ssh_bind bind, int *
 	}
 	flush_drops(*cfgp, &tally, 1);
 	ds_release();
-	notifier_stop();
-	if (notifier.pid > 0)
-		(void)waitpid(notifier.pid, NULL, 0);
+	bgproc_wait(&notifier);
+	bgproc_wait(&console);
 	watchers_end(0);
 	for (size_t i = 0; i < kids.n; i++)
 		startup_done(&kids, &kids.c[i]);

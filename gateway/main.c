@@ -17,6 +17,7 @@
 #include "algorithms.h"
 #include "audit.h"
 #include "config.h"
+#include "console.h"
 #include "control.h"
 #include "listener.h"
 #include "keyhistory.h"
@@ -36,6 +37,7 @@ usage(FILE *f)
 	    "usage: remgated -c FILE [--check]\n"
 	    "  -c, --config FILE   configuration (YAML); see config.example.yaml\n"
 	    "      --check         validate the configuration and exit (0 valid, 2 invalid)\n"
+	    "      --console       (started by remgated itself) serve the web console\n"
 	    "  -V, --version       print the version\n");
 }
 
@@ -125,6 +127,7 @@ main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "check", no_argument, NULL, 'C' },
+		{ "console", no_argument, NULL, 'K' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -135,7 +138,7 @@ main(int argc, char **argv)
 	struct sigkey *sigkey = NULL;
 	ssh_bind bind = NULL;
 	char err[1024];
-	int c, check = 0, fds[8], nfds, rc = 1, closed, control_fd = -1;
+	int c, check = 0, console = 0, fds[8], nfds, rc = 1, closed, control_fd = -1;
 
 	/* Store, WAL, recordings, keys: nothing the gateway writes is for other users. */
 	umask(077);
@@ -143,6 +146,7 @@ main(int argc, char **argv)
 		switch (c) {
 		case 'c': path = optarg; break;
 		case 'C': check = 1; break;
+		case 'K': console = 1; break;
 		case 'V': printf("remgated %s\n", REMGATE_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return EXIT_CONFIG;
@@ -152,6 +156,9 @@ main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_CONFIG;
 	}
+	/* The web console's own process (started by the daemon): it never loads a key. */
+	if (console)
+		return console_main(path);
 	if (config_load(path, &cfg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "remgated: %s\n", err);
 		return EXIT_CONFIG;

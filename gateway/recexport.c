@@ -132,11 +132,41 @@ struct cast_ctx {
 	FILE *out;
 	uint64_t start_us;
 	int header_done;
+	int pty;		/* a terminal was asked for: the device's tty already turned \n into \r\n */
+	char last;		/* the last output character, across records */
 	int cols, rows;
 	char term[64];
 	char title[300];
 	struct utf8_stream o, i;
 };
+
+/*
+ * Output of a session without a terminal (an exec) has bare \n line ends;
+ * a player is a terminal and would draw them as a staircase. Do what a
+ * tty's ONLCR does: \n becomes \r\n (unless a \r came just before). Frees
+ * text; NULL on no memory.
+ */
+static char *
+onlcr(char *text, char *last)
+{
+	size_t n = 0, o = 0;
+	char *out;
+
+	for (const char *p = text; *p; p++)
+		n += *p == '\n' ? 2 : 1;
+	if ((out = malloc(n + 1)) != NULL) {
+		for (const char *p = text; *p; p++) {
+			if (*p == '\n' && (p == text ? *last : p[-1]) != '\r')
+				out[o++] = '\r';
+			out[o++] = *p;
+		}
+		out[o] = '\0';
+		if (o > 0)
+			*last = out[o - 1];
+	}
+	free(text);
+	return out;
+}
 
 static void
 cast_header(struct cast_ctx *x)
@@ -187,6 +217,7 @@ cast_record(const struct rec *rec, void *arg)
 		return 0;
 	}
 	case REC_PTY:
+		x->pty = 1;
 		x->cols = json_int_field(rec, "cols", 80);
 		x->rows = json_int_field(rec, "rows", 24);
 		json_str_field(rec, "term", x->term, sizeof(x->term));
@@ -203,6 +234,8 @@ cast_record(const struct rec *rec, void *arg)
 		if (!x->header_done)
 			cast_header(x);
 		text = utf8_clean(rec->type == REC_INPUT ? &x->i : &x->o, rec->data, rec->len);
+		if (text != NULL && !x->pty && rec->type != REC_INPUT)
+			text = onlcr(text, &x->last);
 		if (text == NULL)
 			return -1;
 		if (text[0] != '\0')

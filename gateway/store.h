@@ -216,4 +216,29 @@ int keyhistory_find(struct store *st, const uint8_t pub[SIGKEY_PUB_LEN], int64_t
 /* Mark pub as out of use from now. 0 or -1. */
 int keyhistory_retire(struct store *st, const uint8_t pub[SIGKEY_PUB_LEN], int64_t now, const char *by);
 
+/* ---- the web console (docs/console.md): secrets are kept as hex SHA-256 only ---- */
+
+enum { CONSOLE_OK = 0, CONSOLE_UNKNOWN = 1, CONSOLE_EXPIRED = 2, CONSOLE_USED = 3, CONSOLE_IDLE = 4 };
+
+int console_login_add(struct store *st, const char *token_hash, const char *admin, int64_t now, int64_t expires_at);
+/*
+ * Take a one-time login link: CONSOLE_OK (admin set), CONSOLE_UNKNOWN,
+ * CONSOLE_EXPIRED or CONSOLE_USED (admin set when the link exists), -1.
+ */
+int console_login_use(struct store *st, const char *token_hash, int64_t now, char *admin, size_t len);
+
+struct console_session {
+	char admin[128];
+	char csrf[72];
+};
+int console_session_add(struct store *st, const char *id_hash, const char *admin, const char *csrf, int64_t now);
+/*
+ * A browser session's cookie: CONSOLE_OK (out filled, last_seen moved to
+ * now), CONSOLE_UNKNOWN, CONSOLE_USED (ended), CONSOLE_IDLE or
+ * CONSOLE_EXPIRED (ended now, out filled), -1.
+ */
+int console_session_check(struct store *st, const char *id_hash, int64_t now, int64_t idle, int64_t lifetime,
+    struct console_session *out);
+int console_session_end(struct store *st, const char *id_hash, const char *reason, int64_t now);
+
 #endif

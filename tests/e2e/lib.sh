@@ -192,6 +192,25 @@ CFG
 
 ctl() { "$REMGATECTL" -c "$CONFIG" "$@"; }
 
+# The web console on a port of its own (call after write_config): wang is
+# an approver, li (key li) an auditor. CONSOLE is its address.
+enable_console() {
+	CONSOLE_PORT=$(free_port)
+	CONSOLE="https://127.0.0.1:$CONSOLE_PORT"
+	new_key li
+	python3 - "$CONFIG" "$CONSOLE_PORT" "$(cat "$WORK/li.pub")" <<'PY'
+import sys
+path, port, li = sys.argv[1], sys.argv[2], sys.argv[3]
+s = open(path).read()
+s = s.replace("admins:\n  - name: wang\n", "console:\n  listen: \"127.0.0.1:%s\"\nadmins:\n  - name: wang\n    role: approver\n" % port, 1)
+s = s.replace("targets:\n", "  - name: li\n    role: auditor\n    authorized_keys: [\"%s\"]\ntargets:\n" % li, 1)
+open(path, "w").write(s)
+PY
+}
+
+# A one-time console login link for an admin (KEY USER), from `ssh USER@gateway console`.
+console_link() { gw_ssh "$1" "$2" console 2>/dev/null | tail -n 1; }
+
 start_gateway() {
 	"$REMGATED" -c "$CONFIG" >>"$WORK/gateway.log" 2>&1 &
 	GW_PID=$!
