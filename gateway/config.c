@@ -8,6 +8,7 @@
 #include "escrow.h"
 
 #include <errno.h>
+#include <arpa/inet.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -647,8 +648,14 @@ parse_console(struct loader *ld, const yaml_node_t *map)
 
 		if (want_scalar(ld, k, "key", &key) != 0)
 			return -1;
-		if (strcmp(key, "listen") == 0)
-			r = parse_address(ld, v, "console listen", &c->host, &c->port);
+		if (strcmp(key, "listen") == 0) {
+			unsigned char a[16];
+
+			if ((r = parse_address(ld, v, "console listen", &c->host, &c->port)) == 0 &&
+			    inet_pton(AF_INET, c->host, a) != 1 && inet_pton(AF_INET6, c->host, a) != 1)
+				r = fail_at(ld, v, "console 'listen' must be an IP address and port (e.g. \"127.0.0.1:8443\"), "
+				    "found host '%s'", c->host);
+		}
 		else if (strcmp(key, "tls_cert") == 0)
 			r = want_path(ld, v, key, &c->tls_cert);
 		else if (strcmp(key, "tls_key") == 0)
@@ -661,8 +668,7 @@ parse_console(struct loader *ld, const yaml_node_t *map)
 		} else if (strcmp(key, "login_ttl") == 0 || strcmp(key, "idle_timeout") == 0 || strcmp(key, "lifetime") == 0) {
 			int64_t *d = key[0] == 'l' && key[1] == 'o' ? &c->login_ttl : key[0] == 'i' ? &c->idle_timeout : &c->lifetime;
 
-			if ((r = want_duration(ld, v, key, d)) == 0 && *d <= 0)
-				r = fail_at(ld, v, "console '%s' must be longer than 0s", key);
+			r = want_duration(ld, v, key, d);	/* refuses 0 */
 		} else
 			r = fail_at(ld, k, "unknown key '%s' in console (expected listen, tls_cert, tls_key, public_url, "
 			    "login_ttl, idle_timeout, lifetime)", key);

@@ -35,27 +35,16 @@
 static enum MHD_Result
 me(struct MHD_Connection *c, const struct who *w)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	struct json j;
-	enum MHD_Result rc;
+	struct json_reply r;
 
-	if (f == NULL)
+	if (json_reply_begin(&r) != 0)
 		return MHD_NO;
-	json_init(&j, f);
-	json_begin_object(&j);
-	json_key_str(&j, "admin", w->admin);
-	json_key_str(&j, "role", config_role_name(w->role));
-	json_key_str(&j, "csrf", w->csrf);
-	json_key_str(&j, "gateway", g.cfg->gateway_name);
-	json_key_int(&j, "idle_timeout", g.cfg->console.idle_timeout);
-	json_end_object(&j);
-	fputc('\n', f);
-	fclose(f);
-	rc = send_buf(c, 200, "application/json", buf, len, 1, NULL, NULL);
-	free(buf);
-	return rc;
+	json_key_str(&r.j, "admin", w->admin);
+	json_key_str(&r.j, "role", config_role_name(w->role));
+	json_key_str(&r.j, "csrf", w->csrf);
+	json_key_str(&r.j, "gateway", g.cfg->gateway_name);
+	json_key_int(&r.j, "idle_timeout", g.cfg->console.idle_timeout);
+	return json_reply_send(c, 200, &r);
 }
 
 /* A read the CLI answers: its stdout as it is; its stderr as the error if it wrote nothing. */
@@ -96,30 +85,21 @@ run_read(struct MHD_Connection *c, const struct who *w, const char *type, int ar
 static enum MHD_Result
 run_change(struct MHD_Connection *c, const struct who *w, int argc, char **argv)
 {
-	struct consrun_result r;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f;
-	struct json j;
+	struct consrun_result res;
+	struct json_reply r;
 	enum MHD_Result rc;
 	const char *e;
 
-	if (consrun(g.cfg, w->admin, w->role, argc, argv, &r) != 0 || (f = open_memstream(&buf, &len)) == NULL) {
-		consrun_free(&r);
+	if (consrun(g.cfg, w->admin, w->role, argc, argv, &res) != 0 || json_reply_begin(&r) != 0) {
+		consrun_free(&res);
 		return send_error_json(c, 500, "the command could not run");
 	}
-	e = (const char *)r.err.data;
-	json_init(&j, f);
-	json_begin_object(&j);
-	json_key_int(&j, "status", r.status);
-	json_key_str(&j, "out", r.out.len ? (const char *)r.out.data : "");
-	json_key_str(&j, "error", e == NULL ? "" : strncmp(e, "remgatectl: ", 12) == 0 ? e + 12 : e);
-	json_end_object(&j);
-	fputc('\n', f);
-	fclose(f);
-	rc = send_buf(c, r.status == 0 ? 200 : 422, "application/json", buf, len, 1, NULL, NULL);
-	free(buf);
-	consrun_free(&r);
+	e = (const char *)res.err.data;
+	json_key_int(&r.j, "status", res.status);
+	json_key_str(&r.j, "out", res.out.len ? (const char *)res.out.data : "");
+	json_key_str(&r.j, "error", e == NULL ? "" : strncmp(e, "remgatectl: ", 12) == 0 ? e + 12 : e);
+	rc = json_reply_send(c, res.status == 0 ? 200 : 422, &r);
+	consrun_free(&res);
 	return rc;
 }
 
@@ -150,11 +130,8 @@ live(struct MHD_Connection *c, const struct who *w, const char *sid)
 	struct conslive lv;
 	void *map = NULL;
 	size_t maplen = 0, i;
-	char err[512], *b64 = NULL, *buf = NULL;
-	size_t len = 0;
-	FILE *f;
-	struct json j;
-	enum MHD_Result rc;
+	char err[512], *b64 = NULL;
+	struct json_reply r;
 
 	if (from_s != NULL && util_parse_int(from_s, 0, INT64_MAX / 2, &from) != 0)
 		return send_error_json(c, 400, "from must be a byte offset");
@@ -186,27 +163,20 @@ live(struct MHD_Connection *c, const struct who *w, const char *sid)
 		return send_error_json(c, 422, "not a remgate recording");
 	}
 	util_unmap_file(map, maplen);
-	if ((b64 = malloc(4 * ((lv.out.len + 2) / 3) + 1)) == NULL || (f = open_memstream(&buf, &len)) == NULL) {
+	if ((b64 = malloc(4 * ((lv.out.len + 2) / 3) + 1)) == NULL || json_reply_begin(&r) != 0) {
 		free(b64);
 		recbuf_free(&lv.out);
 		return MHD_NO;
 	}
 	EVP_EncodeBlock((unsigned char *)b64, lv.out.data ? lv.out.data : (const unsigned char *)"", (int)lv.out.len);
-	json_init(&j, f);
-	json_begin_object(&j);
-	json_key_int(&j, "next", (int64_t)lv.next);
-	json_key_bool(&j, "ended", s.ended);
-	json_key_bool(&j, "sealed", lv.sealed);
-	json_key_bool(&j, "damaged", lv.damaged);
-	json_key_str(&j, "data", b64);
-	json_end_object(&j);
-	fputc('\n', f);
-	fclose(f);
-	rc = send_buf(c, 200, "application/json", buf, len, 1, NULL, NULL);
-	free(buf);
+	json_key_int(&r.j, "next", (int64_t)lv.next);
+	json_key_bool(&r.j, "ended", s.ended);
+	json_key_bool(&r.j, "sealed", lv.sealed);
+	json_key_bool(&r.j, "damaged", lv.damaged);
+	json_key_str(&r.j, "data", b64);
 	free(b64);
 	recbuf_free(&lv.out);
-	return rc;
+	return json_reply_send(c, 200, &r);
 }
 
 static ssize_t

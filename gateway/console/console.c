@@ -132,27 +132,43 @@ send_buf(struct MHD_Connection *c, unsigned code, const char *type, const void *
 	return rc;
 }
 
+int
+json_reply_begin(struct json_reply *r)
+{
+	memset(r, 0, sizeof(*r));
+	if ((r->f = open_memstream(&r->buf, &r->len)) == NULL)
+		return -1;
+	json_init(&r->j, r->f);
+	json_begin_object(&r->j);
+	return 0;
+}
+
+enum MHD_Result
+json_reply_send(struct MHD_Connection *c, unsigned code, struct json_reply *r)
+{
+	enum MHD_Result rc;
+
+	json_end_object(&r->j);
+	fputc('\n', r->f);
+	if (fclose(r->f) != 0) {
+		free(r->buf);
+		return MHD_NO;
+	}
+	rc = send_buf(c, code, "application/json", r->buf, r->len, 1, NULL, NULL);
+	free(r->buf);
+	return rc;
+}
+
 /* A JSON object {"error": text} (an API refusal). */
 enum MHD_Result
 send_error_json(struct MHD_Connection *c, unsigned code, const char *text)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	struct json j;
-	enum MHD_Result rc;
+	struct json_reply r;
 
-	if (f == NULL)
+	if (json_reply_begin(&r) != 0)
 		return MHD_NO;
-	json_init(&j, f);
-	json_begin_object(&j);
-	json_key_str(&j, "error", text);
-	json_end_object(&j);
-	fputc('\n', f);
-	fclose(f);
-	rc = send_buf(c, code, "application/json", buf, len, 1, NULL, NULL);
-	free(buf);
-	return rc;
+	json_key_str(&r.j, "error", text);
+	return json_reply_send(c, code, &r);
 }
 
 /* Text into HTML: the five characters that mean something there, escaped. */

@@ -4,10 +4,12 @@
 
 #include <netinet/in.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include <microhttpd.h>
 
 #include "config.h"
+#include "json.h"
 #include "recfile.h"
 #include "session.h"
 
@@ -46,6 +48,15 @@ void event(const char *kind, const char *admin, const char *reason, const char *
 /* A response with the console's security headers; copy: MHD copies data, else it must outlive the response. */
 enum MHD_Result send_buf(struct MHD_Connection *c, unsigned code, const char *type, const void *data, size_t len,
     int copy, const char *cookie, const char *location);
+/* A JSON object answer built in memory: begin, add members with r->j, send (which frees it). */
+struct json_reply {
+	char *buf;
+	size_t len;
+	FILE *f;
+	struct json j;
+};
+int json_reply_begin(struct json_reply *r);	/* 0, or -1 (no memory) */
+enum MHD_Result json_reply_send(struct MHD_Connection *c, unsigned code, struct json_reply *r);
 /* {"error": text} with code. */
 enum MHD_Result send_error_json(struct MHD_Connection *c, unsigned code, const char *text);
 void security_headers(struct MHD_Response *r);

@@ -138,6 +138,24 @@ ctl requests list --json | python3 -c "import json,sys; r=[x for x in json.load(
 r=$(c -b "$WORK/wang.jar" -H "X-CSRF-Token: $CSRF" -d "reason=x&reason=y" "$CONSOLE/api/requests/$rid/deny")
 assert_eq "a repeated form field" 400 "$(code "$r")"
 
+log "a command held for review is released from the console"
+TOKEN=$(new_token --phase implement | tail -n 1)
+(TOKEN=$TOKEN gw_ssh alice alice+router1 'apt-get install remgate-console-no-such-package' >"$WORK/held_cmd.out" 2>&1
+ echo "$?" >"$WORK/held_cmd.rc") &
+for _ in $(seq 1 150); do
+	rvid=$(curl -sk -b "$WORK/wang.jar" "$CONSOLE/api/reviews" |
+	    python3 -c 'import json,sys; r=[x for x in json.load(sys.stdin) if x["status"]=="pending"]; print(r[0]["id"] if r else "")')
+	[ -n "$rvid" ] && break
+	sleep 0.1
+done
+[ -n "$rvid" ] || fail "the held command did not show in /api/reviews"
+r=$(c -b "$WORK/wang.jar" -H "X-CSRF-Token: $CSRF" --data-urlencode "method=phone" \
+    --data-urlencode "note=change window 14:00" "$CONSOLE/api/reviews/$rvid/approve")
+assert_eq "approve the review" 200 "$(code "$r")"
+for _ in $(seq 1 150); do [ -s "$WORK/held_cmd.rc" ] && break; sleep 0.1; done
+[ -s "$WORK/held_cmd.rc" ] || fail "the approved command did not go on"
+assert_contains "the engineer read the decision" "$(cat "$WORK/held_cmd.out")" "approved by wang (phone)"
+
 log "an auditor reads but cannot decide"
 out=$(gw_ssh alice alice request --target router1 --ticket INC-C2 --level 2 --reason "'auditor'" --valid 1h 2>&1) ||
 	fail "request: $out"

@@ -78,6 +78,46 @@ expect_replaced_error(const char *why, const char *from, const char *to, int lin
 	free(text);
 }
 
+/* The console section: off without it; with it, its defaults. 0, or the number of wrong values. */
+static int
+cfg_console(void)
+{
+	struct config *cfg = NULL;
+	char err[1024], *text, want[400];
+	int bad = 0;
+
+	write_file(valid);
+	if (config_load(file, &cfg, err, sizeof(err)) != 0)
+		return 1;
+	ok(!cfg->console.enabled, "no console section: off");
+	config_free(cfg);
+	text = replace(valid, "state_dir: \"./state\"\n", "state_dir: \"./state\"\nconsole:\n");
+	write_file(text);
+	free(text);
+	if (config_load(file, &cfg, err, sizeof(err)) != 0) {
+		printf("# %s\n", err);
+		return 1;
+	}
+	bad += !ok(cfg->console.enabled, "console: alone turns it on");
+	is_str(cfg->console.host, "127.0.0.1", "default listen host");
+	is_int(cfg->console.port, 8443, "default port");
+	is_str(cfg->console.public_url, "https://127.0.0.1:8443", "default public_url");
+	snprintf(want, sizeof(want), "%s/state/console_key.pem", dir);
+	is_str(cfg->console.tls_key, want, "self-signed key in state_dir");
+	is_int(cfg->console.login_ttl, 120, "login_ttl 2m");
+	is_int(cfg->console.idle_timeout, 900, "idle_timeout 15m");
+	is_int(cfg->console.lifetime, 8 * 3600, "lifetime 8h");
+	config_free(cfg);
+	text = replace(valid, "state_dir: \"./state\"\n", "state_dir: \"./state\"\nconsole:\n  listen: \"[::1]:9443\"\n");
+	write_file(text);
+	free(text);
+	if (config_load(file, &cfg, err, sizeof(err)) != 0)
+		return 1;
+	is_str(cfg->console.public_url, "https://[::1]:9443", "an IPv6 listen's URL");
+	config_free(cfg);
+	return bad;
+}
+
 int
 main(void)
 {
@@ -187,6 +227,19 @@ main(void)
 	    "state_dir: \"./state\"\ngateway_name: \"my gw\"\n", 3, 15, "must not contain spaces");
 	expect_error("missing listen", "state_dir: \"./s\"\n", 1, 1, "missing 'listen'");
 
+	/* console: present is on; defaults; mistakes. */
+	is_int(cfg_console(), 0, "console checks done");
+	expect_replaced_error("console listen by name", "state_dir: \"./state\"\n",
+	    "state_dir: \"./state\"\nconsole:\n  listen: \"gw.example:8443\"\n", 4, 11, "must be an IP address");
+	expect_replaced_error("console cert without key", "state_dir: \"./state\"\n",
+	    "state_dir: \"./state\"\nconsole:\n  tls_cert: c.pem\n", 4, 3, "both tls_cert and tls_key");
+	expect_replaced_error("console http url", "state_dir: \"./state\"\n",
+	    "state_dir: \"./state\"\nconsole:\n  public_url: \"http://gw:8443\"\n", 4, 15, "must be an https://");
+	expect_replaced_error("console unknown key", "state_dir: \"./state\"\n",
+	    "state_dir: \"./state\"\nconsole:\n  port: 8443\n", 4, 3, "unknown key 'port' in console");
+	expect_replaced_error("console zero ttl", "state_dir: \"./state\"\n",
+	    "state_dir: \"./state\"\nconsole:\n  login_ttl: 0s\n", 4, 14, "greater than zero");
+
 	/* A key file that exists but is not a private key. */
 	{
 		char keyfile[400];
@@ -200,6 +253,11 @@ main(void)
 		fputs("not a key\n", f);
 		fclose(f);
 		expect_error("garbage identity file", valid, 13, 20, "is not an unencrypted OpenSSH/PEM private key");
+		/* The console reads no key file: the daemon checked them. */
+		write_file(valid);
+		is_int(config_load_keyless(file, &cfg, err, sizeof(err)), 0, "keyless: the key files are not read");
+		config_free(cfg);
+		cfg = NULL;
 		if (geteuid() != 0) {
 			chmod(keyfile, 0);
 			expect_error("unreadable identity file", valid, 13, 20, "cannot read");
