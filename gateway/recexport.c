@@ -328,11 +328,17 @@ text_record(const struct rec *rec, void *arg)
 		}
 		/* exec output is shown as it came */
 		__attribute__((fallthrough));
-	case REC_STDERR:
-		for (size_t i = 0; i < rec->len; i++)
-			if (rec->data[i] != '\r')
-				fputc(rec->data[i], x->out);
+	case REC_STDERR: {
+		/* The bytes as they came, without the \r of line ends: whole runs at a time (a 1 GiB download is one session's output). */
+		const uint8_t *p = rec->data, *end = rec->data + rec->len, *cr;
+
+		while (p < end) {
+			cr = memchr(p, '\r', (size_t)(end - p));
+			fwrite(p, 1, (size_t)((cr ? cr : end) - p), x->out);
+			p = cr ? cr + 1 : end;
+		}
 		return 0;
+	}
 	case REC_INPUT:
 		if (x->pty)
 			cmdlog_input(x->cl, rec->data, rec->len, rec->time_us, NULL, NULL);

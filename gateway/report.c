@@ -7,6 +7,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -466,11 +467,22 @@ span(int64_t secs, char *buf, size_t len)
 }
 
 /* Write data as a new bundle file and list its digest. */
+/* A file now in the bundle: its name, size and digest for report.json. */
+static void
+note_file(struct builder *b, const char *name, const void *data, size_t len)
+{
+	struct bundle_file *f = &b->files[b->nfiles];
+
+	snprintf(f->name, sizeof(f->name), "%s", name);
+	util_sha256_hex(data, len, f->sha256);
+	f->size = len;
+	b->nfiles++;
+}
+
 static int
 put_file(struct builder *b, const char *name, const void *data, size_t len)
 {
 	char *path = util_path_join(b->dir, name);
-	struct bundle_file *f = &b->files[b->nfiles];
 
 	if (path == NULL)
 		return fail(b, "out of memory");
@@ -480,10 +492,7 @@ put_file(struct builder *b, const char *name, const void *data, size_t len)
 		return fail(b, "%s/%s: %s", b->dir, name, strerror(e));
 	}
 	free(path);
-	snprintf(f->name, sizeof(f->name), "%s", name);
-	util_sha256_hex(data, len, f->sha256);
-	f->size = len;
-	b->nfiles++;
+	note_file(b, name, data, len);
 	return 0;
 }
 
@@ -972,16 +981,31 @@ put_rendered(struct builder *b, const char *name, void (*fn)(struct builder *, F
 	return r;
 }
 
+/*
+ * commands.log, written straight into the bundle (a session's exec output
+ * can be a gigabyte: no copy in memory), then read back mapped to be
+ * digested and signed.
+ */
 static int
 put_commands_log(struct builder *b)
 {
-	char *buf = NULL;
+	char *path = util_path_join(b->dir, "commands.log");
+	FILE *f = NULL;
+	void *map = NULL;
 	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	int r;
+	int fd = -1, r = -1;
 
-	if (f == NULL)
+	if (path == NULL)
 		return fail(b, "out of memory");
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0 ||
+	    (f = fdopen(fd, "w")) == NULL) {
+		r = fail(b, "%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		free(path);
+		return r;
+	}
+	setvbuf(f, NULL, _IOFBF, 1 << 20);
 	for (size_t i = 0; i < b->ns; i++) {
 		const struct rsession *s = &b->s[i];
 
@@ -993,18 +1017,25 @@ put_commands_log(struct builder *b)
 		}
 		if (recexport_text(s->map, s->len, f) != 0) {
 			fclose(f);
-			free(buf);
+			free(path);
 			return fail(b, "session %s: cannot render the command log", s->id);
 		}
 	}
-	if (fclose(f) != 0) {
-		free(buf);
-		return fail(b, "out of memory");
+	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
+		r = fail(b, "%s: %s", path, strerror(errno));
+		fclose(f);
+		free(path);
+		return r;
 	}
-	r = put_file(b, "commands.log", buf, len);
-	if (r == 0)
-		r = sign_file(b, "commands.log", buf, len);
-	free(buf);
+	if (fclose(f) != 0 || util_map_file(path, 1, &map, &len) != 0) {
+		r = fail(b, "%s: %s", path, strerror(errno));
+		free(path);
+		return r;
+	}
+	free(path);
+	note_file(b, "commands.log", map ? map : "", len);
+	r = sign_file(b, "commands.log", map ? map : "", len);
+	util_unmap_file(map, len);
 	return r;
 }
 

@@ -519,7 +519,8 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestT
 	*con_cls = NULL;
 }
 
-static void
+/* libmicrohttpd's own messages (its format strings), at debug level. */
+static void __attribute__((format(printf, 2, 0)))
 mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	char msg[512];
