@@ -4,6 +4,7 @@
  * transaction together with its row in schema_migrations.
  */
 #include "sqlite_private.h"
+#include "util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +16,39 @@
 
 struct store {
 	sqlite3 *db;
+	int64_t busy_since_us;	/* when the current wait for the write lock began */
 };
+
+/*
+ * How long a writer waits for the lock before its write fails. Evidence
+ * rows must not be lost to a burst: 500 sessions ending at once (a
+ * network outage drops every client) queue up 500 monitors' writes.
+ */
+#define BUSY_WAIT_S 60
+
+/*
+ * Waiting for the lock: short random sleeps, not SQLite's default back-off
+ * (up to 100 ms a sleep), with which some of hundreds of waiters starve
+ * past any timeout while others take turns.
+ */
+static int
+busy_wait(void *arg, int count)
+{
+	struct store *st = arg;
+	struct timespec ts;
+	int64_t now;
+	unsigned r = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	if (count == 0)
+		st->busy_since_us = now;
+	if (now - st->busy_since_us >= (int64_t)BUSY_WAIT_S * 1000000)
+		return 0;	/* SQLITE_BUSY: the caller says what it could not write */
+	(void)util_random(&r, sizeof(r));
+	sqlite3_sleep(1 + (int)(r % 4));	/* 1-4 ms */
+	return 1;
+}
 
 static int
 exec_sql(sqlite3 *db, const char *sql, char *err, size_t errlen)
@@ -110,7 +143,7 @@ store_open(const char *path, struct store **out, char *err, size_t errlen)
 	}
 	sqlite3_db_config(st->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
 	sqlite3_db_config(st->db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 1, &on);
-	sqlite3_busy_timeout(st->db, 10000);
+	sqlite3_busy_handler(st->db, busy_wait, st);
 	if (exec_sql(st->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
 	    "PRAGMA foreign_keys=ON;", why, sizeof(why)) != 0) {
 		snprintf(err, errlen, "%s: cannot set up store: %s", path, why);
@@ -146,7 +179,7 @@ store_open_readonly(const char *path, struct store **out, char *err, size_t errl
 		    st->db ? sqlite3_errmsg(st->db) : "out of memory");
 		goto fail;
 	}
-	sqlite3_busy_timeout(st->db, 10000);
+	sqlite3_busy_handler(st->db, busy_wait, st);
 	if ((have = store_schema_version(st)) != want) {
 		snprintf(err, errlen, "%s: the store is at schema version %d and this build reads %d; start remgated "
 		    "(it migrates at start) or use the remgatectl that matches it", path, have, want);

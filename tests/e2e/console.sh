@@ -8,14 +8,7 @@
 # admin; and the process serving HTTP holds no signing key.
 . "$(dirname "$0")/lib.sh"
 export SSH_LOG_LEVEL=ERROR
-start_target
-write_config
-enable_console
-for t in router1 router2 dead; do
-	ctl targets pubkey "$t" >>"$WORK/target_authorized_keys" || fail "targets pubkey $t"
-done
-start_gateway
-wait_port "$CONSOLE_PORT" || fail "the console did not start (see gateway.log)"
+setup_console
 DB="$WORK/state/remgate.db"
 
 # curl against the console: -k because the certificate is the self-signed one

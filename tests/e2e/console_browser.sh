@@ -10,14 +10,7 @@ export SSH_LOG_LEVEL=ERROR
 HERE=$(cd "$(dirname "$0")" && pwd)
 [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] || skip "chromium and chromium-driver are not installed (scripts/install-deps)"
 /usr/bin/python3 -c 'import selenium' 2>/dev/null || skip "python3-selenium is not installed (scripts/install-deps)"
-start_target
-write_config
-enable_console
-for t in router1 router2 dead; do
-	ctl targets pubkey "$t" >>"$WORK/target_authorized_keys" || fail "targets pubkey $t"
-done
-start_gateway
-wait_port "$CONSOLE_PORT" || fail "the console did not start (see gateway.log)"
+setup_console
 
 log "a session whose recording is then altered on disk"
 TOKEN=$(new_token | tail -n 1)

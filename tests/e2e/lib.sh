@@ -222,10 +222,25 @@ start_gateway() {
 setup_all() {
 	start_target
 	write_config
+	install_target_keys
+	start_gateway
+}
+
+# The vaulted keys of the three targets in the device's authorized_keys.
+install_target_keys() {
 	for t in router1 router2 dead; do
 		ctl targets pubkey "$t" >>"$WORK/target_authorized_keys" || fail "targets pubkey $t"
 	done
+}
+
+# The same stage with the web console on (enable_console), up and listening.
+setup_console() {
+	start_target
+	write_config
+	enable_console
+	install_target_keys
 	start_gateway
+	wait_port "$CONSOLE_PORT" || fail "the console did not start (see gateway.log)"
 }
 
 # Answer the token prompt through SSH_ASKPASS with $TOKEN.
