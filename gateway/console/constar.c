@@ -19,7 +19,6 @@ struct entry {
 
 struct constar {
 	int dirfd;
-	char dir[4096];
 	struct entry *e;
 	size_t n;
 	uint64_t total;
@@ -49,9 +48,8 @@ constar_open(const char *dir, const char *prefix, char *err, size_t errlen)
 	struct dirent *de;
 	int fd;
 
-	if (t == NULL || (size_t)snprintf(t->dir, sizeof(t->dir), "%s", dir) >= sizeof(t->dir)) {
+	if (t == NULL) {
 		snprintf(err, errlen, "no memory");
-		free(t);
 		return NULL;
 	}
 	t->fd = -1;
